@@ -1,0 +1,32 @@
+use std::io::Write;
+
+use clap::Args;
+use strata::scaffold;
+
+use crate::config::Settings;
+use crate::failure::Failure;
+
+/// Write a new migration file with the next version and empty up and down sections
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// What the migration does, e.g. "add user preferences" (becomes add_user_preferences)
+    #[arg(value_name = "DESCRIPTION")]
+    pub description: String,
+}
+
+pub fn cmd_create(settings: &Settings, args: &CreateArgs) -> Result<(), Failure> {
+    let Some(slug) = scaffold::slug(&args.description) else {
+        return Err(Failure::invalid(
+            format!("the description {:?} has no letters or digits to name a file with", args.description),
+            "describe the change in words, e.g. `strata create \"add user preferences\"`.".to_owned(),
+        ));
+    };
+    let migrations = match settings.dir.is_dir() {
+        true => strata::source::load_dir(&settings.dir)?,
+        false => Vec::new(),
+    };
+    let file_name = scaffold::next_file_name(&migrations, 0, &slug);
+    let path = scaffold::create(&settings.dir, &file_name, &args.description)?;
+    writeln!(anstream::stdout(), "Created {}", path.display())?;
+    Ok(())
+}

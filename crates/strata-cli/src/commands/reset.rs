@@ -1,0 +1,54 @@
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::Args;
+
+use crate::config::Settings;
+use crate::failure::Failure;
+use crate::output::count;
+
+/// Drop every table, view, trigger and index and empty migration_history
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Do not ask for confirmation
+    #[arg(long)]
+    pub yes: bool,
+}
+
+pub fn cmd_reset(settings: &Settings, args: &ResetArgs) -> Result<(), Failure> {
+    let url = settings.database()?;
+    if !args.yes {
+        confirm(&url)?;
+    }
+    let migrator = strata::Migrator::new(Vec::new());
+    let mut db = strata::open(&url)?;
+    let dropped = migrator.reset(db.as_mut(), &mut crate::output::Progress)?;
+    writeln!(
+        anstream::stdout(),
+        "Reset {url}: dropped {}, {}, {} and {}; migration_history is empty.",
+        count(dropped.tables, "table"),
+        count(dropped.views, "view"),
+        count(dropped.triggers, "trigger"),
+        count(dropped.indexes, "index")
+    )?;
+    Ok(())
+}
+
+/// Asks to type `yes`; refuses without a terminal to ask on.
+fn confirm(url: &strata::DatabaseUrl) -> Result<(), Failure> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure::invalid(
+            "refusing to reset without confirmation: there is no terminal to ask on; nothing was changed",
+            "pass --yes to reset without asking.".to_owned(),
+        ));
+    }
+    let mut stderr = anstream::stderr();
+    write!(stderr, "This drops every table, view, trigger and index in {url} and empties migration_history.\nType `yes` to continue: ")?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        return Err(Failure::invalid("reset cancelled; nothing was changed", None));
+    }
+    Ok(())
+}

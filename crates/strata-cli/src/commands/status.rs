@@ -1,0 +1,93 @@
+use std::io::Write;
+
+use clap::Args;
+use serde_json::json;
+use strata::plan::{Report, State};
+
+use crate::config::Settings;
+use crate::failure::Failure;
+use crate::output::{state_style, BOLD, DIM};
+
+/// Show every migration known from files or history, with its state
+///
+/// States: applied; pending; modified (applied, but the file's up script has
+/// changed); missing (applied, file gone); out-of-order (pending, but older
+/// than the newest applied); interrupted (a transaction:false step that never
+/// finished).
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print one JSON document instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure> {
+    let migrator = super::load_migrations(&settings.dir)?;
+    let mut db = strata::open(&settings.database()?)?;
+    let history = migrator.history(db.as_mut())?;
+    let report = Report::new(migrator.migrations(), &history);
+    let mut out = anstream::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", to_json(&report))?;
+    } else {
+        write_table(&mut out, &report)?;
+        writeln!(out, "{}", summary_line(&report))?;
+    }
+    Ok(())
+}
+
+const STATES: [State; 6] = [State::Applied, State::Pending, State::Modified, State::Missing, State::OutOfOrder, State::Interrupted];
+
+fn write_table(out: &mut impl Write, report: &Report<'_>) -> std::io::Result<()> {
+    if report.entries.is_empty() {
+        return Ok(());
+    }
+    let width = |header: &str, cell: &dyn Fn(&strata::plan::Entry<'_>) -> usize| {
+        report.entries.iter().map(cell).max().unwrap_or(0).max(header.len())
+    };
+    let (v, n, s) = (width("Version", &|e| e.label.len()), width("Name", &|e| e.name.len()), width("State", &|e| e.state.as_str().len()));
+    writeln!(out, "{BOLD}{:v$}  {:n$}  {:s$}  Applied at (UTC){BOLD:#}", "Version", "Name", "State")?;
+    for entry in &report.entries {
+        let style = state_style(entry.state);
+        let state = format!("{:s$}", entry.state.as_str());
+        let applied_at = entry.applied.map_or("", |row| row.applied_at.as_str());
+        let line = format!("{:v$}  {:n$}  {style}{state}{style:#}  {applied_at}", entry.label, entry.name);
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    writeln!(out)
+}
+
+fn summary_line(report: &Report<'_>) -> String {
+    let current = report.current().map_or_else(|| "none".to_owned(), |entry| format!("{} ({})", entry.label, entry.name));
+    let counts: Vec<String> = STATES
+        .iter()
+        .filter(|&&state| matches!(state, State::Applied | State::Pending) || report.count(state) > 0)
+        .map(|&state| format!("{} {}", report.count(state), state.as_str()))
+        .collect();
+    format!("{BOLD}Current version:{BOLD:#} {current}  {DIM}|{DIM:#} {}", counts.join(", "))
+}
+
+fn to_json(report: &Report<'_>) -> serde_json::Value {
+    let migrations: Vec<serde_json::Value> = report
+        .entries
+        .iter()
+        .map(|entry| {
+            json!({
+                "version": entry.version,
+                "label": entry.label,
+                "name": entry.name,
+                "state": entry.state,
+                "applied_at": entry.applied.map(|row| &row.applied_at),
+                "execution_ms": entry.applied.map(|row| row.execution_ms),
+                "checksum": entry.migration.map(|m| &m.checksum).or(entry.applied.map(|row| &row.checksum)),
+            })
+        })
+        .collect();
+    let counts: serde_json::Map<String, serde_json::Value> =
+        STATES.iter().map(|&state| (state.as_str().replace('-', "_"), report.count(state).into())).collect();
+    json!({
+        "current_version": report.current().map(|entry| entry.version),
+        "counts": counts,
+        "migrations": migrations,
+    })
+}

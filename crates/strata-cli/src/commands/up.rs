@@ -1,0 +1,40 @@
+use std::io::Write;
+
+use clap::Args;
+
+use crate::config::Settings;
+use crate::failure::Failure;
+use crate::output::{count, duration, version_phrase, Progress};
+
+/// Apply pending migrations in order, each in one transaction with its history row
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Stop after this version (default: apply all pending)
+    #[arg(value_name = "VERSION")]
+    pub version: Option<u64>,
+
+    /// Apply pending migrations older than the newest applied one instead of refusing
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+}
+
+pub fn cmd_up(settings: &Settings, args: &UpArgs) -> Result<(), Failure> {
+    let migrator = super::load_migrations(&settings.dir)?;
+    let mut db = strata::open(&settings.database()?)?;
+    let summary = migrator.up(db.as_mut(), args.version, args.allow_out_of_order, &mut Progress)?;
+    let mut out = anstream::stdout().lock();
+    match summary.count {
+        0 if migrator.migrations().is_empty() => {
+            writeln!(out, "Nothing to apply: there are no migrations in {}.", settings.dir.display())?
+        }
+        0 => writeln!(out, "Nothing to apply: {}.", version_phrase(&summary))?,
+        n => writeln!(
+            out,
+            "Applied {} in {}; {}.",
+            count(n, "migration"),
+            duration(summary.elapsed),
+            version_phrase(&summary)
+        )?,
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! What a command reports when it fails: the error, a hint, and the exit code.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use strata::{Error, ErrorKind};
+
+/// Exit code: a migration or the database failed.
+pub const FAILED: u8 = 1;
+/// Exit code: bad usage, configuration or migration files.
+pub const INVALID: u8 = 2;
+/// Exit code: refused because history and files disagree.
+pub const REFUSED: u8 = 3;
+
+/// A failed command.
+#[derive(Debug)]
+pub struct Failure {
+    message: String,
+    hint: Option<String>,
+    code: u8,
+}
+
+impl Failure {
+    /// Bad usage or configuration (exit code 2).
+    pub fn invalid(message: impl Display, hint: impl Into<Option<String>>) -> Self {
+        Failure { message: message.to_string(), hint: hint.into(), code: INVALID }
+    }
+
+    /// Prints `Error: …` and `Hint: …` to stderr and returns the exit code.
+    /// Output that went to a closed pipe is not an error.
+    pub fn report(self) -> ExitCode {
+        if self.code == 0 {
+            return ExitCode::SUCCESS;
+        }
+        let mut stderr = anstream::stderr().lock();
+        let red = anstyle::AnsiColor::Red.on_default().bold();
+        let _ = writeln!(stderr, "{red}Error:{red:#} {}", self.message);
+        if let Some(hint) = self.hint {
+            let cyan = anstyle::AnsiColor::Cyan.on_default();
+            let _ = writeln!(stderr, "{cyan}Hint:{cyan:#} {hint}");
+        }
+        ExitCode::from(self.code)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            return Failure { message: String::new(), hint: None, code: 0 };
+        }
+        Failure { message: format!("cannot write output: {error}"), hint: None, code: FAILED }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        let code = match error.kind() {
+            ErrorKind::Failed => FAILED,
+            ErrorKind::Invalid => INVALID,
+            ErrorKind::Refused => REFUSED,
+        };
+        Failure { hint: hint(&error), message: error.to_string(), code }
+    }
+}
+
+fn hint(error: &Error) -> Option<String> {
+    let text = match error {
+        Error::Statement { label: version, rolled_back: true, .. } => format!(
+            "migration {version} was rolled back and left no trace; the migrations before it stay applied. Fix it and run `strata up` again."
+        ),
+        Error::Statement { version, label, rolled_back: false, .. } => format!(
+            "migration {label} runs outside a transaction (transaction:false): the statements before the failing one stay applied, and history marks it interrupted. \
+             Finish or undo it by hand, then run `UPDATE migration_history SET state = 'applied' WHERE version = {version}` (finished) \
+             or `DELETE FROM migration_history WHERE version = {version}` (undone)."
+        ),
+        Error::ForeignKeyViolations { .. } => "fix the rows (or the migration) so that every foreign key holds, then run it again.".to_owned(),
+        Error::Refused(problems) => refused_hint(problems),
+        Error::Irreversible { .. } => "add a `-- migrate:down` section to its file, or go down to a version at or above it.".to_owned(),
+        Error::UnknownVersion { .. } => "`strata status` lists every known version.".to_owned(),
+        Error::InvalidFile { .. } | Error::DuplicateVersion { .. } => {
+            "every .sql file in the migrations folder must be a migration; fix or move the file named above.".to_owned()
+        }
+        _ => return None,
+    };
+    Some(text)
+}
+
+fn refused_hint(problems: &[strata::plan::Problem]) -> String {
+    use strata::plan::State;
+    let has = |state| problems.iter().any(|problem| problem.state == state);
+    let mut hints = Vec::new();
+    if has(State::Modified) {
+        hints.push("restore a modified file to what was applied (history keeps it in up_sql), and put new changes in a new migration (`strata create`)");
+    }
+    if has(State::Missing) {
+        hints.push("restore a missing file, or revert it with `strata down` (history keeps its down script)");
+    }
+    if has(State::OutOfOrder) {
+        hints.push("apply out-of-order migrations anyway with `strata up --allow-out-of-order`");
+    }
+    if has(State::Interrupted) {
+        hints.push("finish or undo an interrupted migration by hand, then set its history row's state to 'applied' or delete the row");
+    }
+    let mut text = hints.join("; ");
+    text.push('.');
+    text[..1].make_ascii_uppercase();
+    text
+}

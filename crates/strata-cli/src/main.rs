@@ -1,0 +1,13 @@
+//! The `strata` command: a thin layer over the `strata` library.
+
+mod cli;
+mod commands;
+mod config;
+mod failure;
+mod output;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::run()
+}

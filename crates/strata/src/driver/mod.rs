@@ -1,0 +1,76 @@
+//! The one trait every database implements, and opening a driver from a URL.
+//!
+//! A driver does only what differs per database: run a statement, open and
+//! close transactions, lock out other runners, and read and write the history
+//! table. Everything else (what to run, in which order, atomically with which
+//! history change) is the engine's, in `migrator.rs` and `run.rs`.
+
+pub mod sqlite;
+
+use crate::error::{Error, Result};
+use crate::history::{Applied, Record, RowState};
+use crate::url::DatabaseUrl;
+
+/// What `reset` dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dropped {
+    pub tables: usize,
+    pub views: usize,
+    pub triggers: usize,
+    pub indexes: usize,
+}
+
+/// A connection to one database, as the engine drives it.
+pub trait Driver {
+    /// Takes the lock that keeps other Strata runners out until [`Driver::unlock`],
+    /// waiting for it if needed; `waiting` is called once before waiting.
+    fn lock(&mut self, waiting: &mut dyn FnMut()) -> Result<()>;
+    /// Releases the lock taken by [`Driver::lock`].
+    fn unlock(&mut self) -> Result<()>;
+
+    /// Creates the history table if it does not exist.
+    fn ensure_history(&mut self) -> Result<()>;
+    /// Every history row, ordered by version.
+    fn read_history(&mut self) -> Result<Vec<Applied>>;
+    /// The down script and its marker options stored when `version` was applied.
+    fn stored_down(&mut self, version: u64) -> Result<Option<(String, String)>>;
+    /// Inserts a history row.
+    fn insert_history(&mut self, record: &Record<'_>) -> Result<()>;
+    /// Sets a row's state (and, when finishing, its execution time).
+    fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()>;
+    /// Deletes a history row.
+    fn delete_history(&mut self, version: u64) -> Result<()>;
+
+    /// Starts a transaction that holds the write lock from the start.
+    fn begin(&mut self) -> Result<()>;
+    fn commit(&mut self) -> Result<()>;
+    fn rollback(&mut self) -> Result<()>;
+    /// Runs one statement; on failure returns the database's own message.
+    fn execute(&mut self, sql: &str) -> std::result::Result<(), String>;
+
+    /// Turns foreign-key enforcement on or off for this connection
+    /// (outside a transaction). Only databases that can do so implement it.
+    fn set_foreign_keys(&mut self, enabled: bool) -> Result<()> {
+        let _ = enabled;
+        Err(Error::Config("this database does not support the foreign_keys:off option".to_owned()))
+    }
+    /// Rows that break a foreign key, described for a message (at most a few).
+    fn foreign_key_violations(&mut self) -> Result<(usize, Vec<String>)> {
+        Ok((0, Vec::new()))
+    }
+
+    /// Drops every table, view, trigger and index except the history table,
+    /// and empties the history table.
+    fn drop_all(&mut self) -> Result<Dropped>;
+}
+
+/// Opens the database `url` names.
+pub fn open(url: &DatabaseUrl) -> Result<Box<dyn Driver>> {
+    match url {
+        DatabaseUrl::Sqlite(target) => Ok(Box::new(sqlite::SqliteDriver::open(target)?)),
+        other => Err(Error::Config(format!(
+            "{} databases are not supported by this build of strata yet; use a SQLite URL (sqlite:path/to.db)",
+            other.kind_name()
+        ))),
+    }
+}

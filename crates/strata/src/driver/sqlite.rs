@@ -1,0 +1,236 @@
+//! SQLite, through rusqlite with the bundled SQLite.
+//!
+//! Every connection has `PRAGMA foreign_keys = ON`. Runners are kept apart by
+//! an advisory lock on a file beside the database (`<db>-strata-lock`): the
+//! kernel releases it when a process dies, so a killed runner never leaves a
+//! stale lock behind. Transactions start with `BEGIN IMMEDIATE`, so a step
+//! holds the write lock from its first statement.
+
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{Driver, Dropped};
+use crate::error::{Error, Result};
+use crate::history::{Applied, Record, RowState, TABLE};
+use crate::url::SqliteTarget;
+
+/// How long a statement waits for another connection's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A SQLite database.
+pub struct SqliteDriver {
+    conn: Connection,
+    lock_path: Option<PathBuf>,
+    lock: Option<File>,
+}
+
+impl SqliteDriver {
+    /// Opens (and creates, with its folder, when missing) the database.
+    pub fn open(target: &SqliteTarget) -> Result<Self> {
+        let (conn, lock_path) = match target {
+            SqliteTarget::Memory => (Connection::open_in_memory().map_err(db)?, None),
+            SqliteTarget::File(path) => (open_file(path)?, Some(lock_path(path))),
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        conn.execute_batch("PRAGMA foreign_keys = ON").map_err(db)?;
+        Ok(SqliteDriver { conn, lock_path, lock: None })
+    }
+
+    /// The connection, for code that needs more than the [`Driver`] trait.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn open_file(path: &Path) -> Result<Connection> {
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| Error::io(parent, source))?;
+    }
+    Connection::open(path).map_err(|error| Error::Database(format!("cannot open {}: {error}", path.display())))
+}
+
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-strata-lock");
+    PathBuf::from(name)
+}
+
+fn db(error: rusqlite::Error) -> Error {
+    Error::Database(error.to_string())
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Driver for SqliteDriver {
+    fn lock(&mut self, waiting: &mut dyn FnMut()) -> Result<()> {
+        let Some(path) = &self.lock_path else {
+            return Ok(());
+        };
+        let file = File::options().create(true).truncate(false).write(true).open(path).map_err(|source| Error::io(path, source))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                waiting();
+                file.lock().map_err(|source| Error::io(path, source))?;
+            }
+            Err(TryLockError::Error(source)) => return Err(Error::io(path, source)),
+        }
+        self.lock = Some(file);
+        Ok(())
+    }
+
+    fn unlock(&mut self) -> Result<()> {
+        if let (Some(file), Some(path)) = (self.lock.take(), &self.lock_path) {
+            file.unlock().map_err(|source| Error::io(path, source))?;
+        }
+        Ok(())
+    }
+
+    fn ensure_history(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch(&format!(
+                "CREATE TABLE IF NOT EXISTS {TABLE} (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  execution_ms INTEGER NOT NULL,
+  checksum TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'applied',
+  up_sql TEXT NOT NULL,
+  down_sql TEXT,
+  down_options TEXT NOT NULL DEFAULT ''
+)"
+            ))
+            .map_err(db)
+    }
+
+    fn read_history(&mut self) -> Result<Vec<Applied>> {
+        let sql = format!(
+            "SELECT version, name, checksum, applied_at, execution_ms, state, down_sql IS NOT NULL FROM {TABLE} ORDER BY version"
+        );
+        let mut statement = self.conn.prepare(&sql).map_err(db)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(Applied {
+                    version: row.get(0)?,
+                    name: row.get(1)?,
+                    checksum: row.get(2)?,
+                    applied_at: row.get(3)?,
+                    execution_ms: row.get(4)?,
+                    state: RowState::parse(&row.get::<_, String>(5)?),
+                    has_down: row.get(6)?,
+                })
+            })
+            .map_err(db)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db)
+    }
+
+    fn stored_down(&mut self, version: u64) -> Result<Option<(String, String)>> {
+        let sql = format!("SELECT down_sql, down_options FROM {TABLE} WHERE version = ?1 AND down_sql IS NOT NULL");
+        self.conn.query_row(&sql, [version], |row| Ok((row.get(0)?, row.get(1)?))).optional().map_err(db)
+    }
+
+    fn insert_history(&mut self, r: &Record<'_>) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO {TABLE} (version, name, applied_at, execution_ms, checksum, state, up_sql, down_sql, down_options)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        );
+        let values = params![r.version, r.name, r.applied_at, r.execution_ms, r.checksum, r.state.as_str(), r.up_sql, r.down_sql, r.down_options];
+        self.conn.execute(&sql, values).map(drop).map_err(db)
+    }
+
+    fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()> {
+        let sql = format!("UPDATE {TABLE} SET state = ?1, execution_ms = COALESCE(?2, execution_ms) WHERE version = ?3");
+        self.conn.execute(&sql, params![state.as_str(), execution_ms, version]).map(drop).map_err(db)
+    }
+
+    fn delete_history(&mut self, version: u64) -> Result<()> {
+        self.conn.execute(&format!("DELETE FROM {TABLE} WHERE version = ?1"), [version]).map(drop).map_err(db)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").map_err(db)
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn.execute_batch("ROLLBACK").map_err(db)
+    }
+
+    fn execute(&mut self, sql: &str) -> std::result::Result<(), String> {
+        self.conn.execute_batch(sql).map_err(|error| error.to_string())
+    }
+
+    fn set_foreign_keys(&mut self, enabled: bool) -> Result<()> {
+        let value = if enabled { "ON" } else { "OFF" };
+        self.conn.execute_batch(&format!("PRAGMA foreign_keys = {value}")).map_err(db)
+    }
+
+    fn foreign_key_violations(&mut self) -> Result<(usize, Vec<String>)> {
+        let mut statement = self.conn.prepare("PRAGMA foreign_key_check").map_err(db)?;
+        let rows = statement
+            .query_map([], |row| {
+                let table: String = row.get(0)?;
+                let rowid: Option<i64> = row.get(1)?;
+                let parent: String = row.get(2)?;
+                Ok(format!("{table} row {} references a missing {parent} row", rowid.map_or("?".into(), |id| id.to_string())))
+            })
+            .map_err(db)?;
+        let all: Vec<String> = rows.collect::<rusqlite::Result<_>>().map_err(db)?;
+        let count = all.len();
+        Ok((count, all.into_iter().take(3).collect()))
+    }
+
+    fn drop_all(&mut self) -> Result<Dropped> {
+        self.set_foreign_keys(false)?;
+        let result = self.drop_all_in_transaction();
+        if result.is_err() {
+            let _ = self.rollback();
+        }
+        self.set_foreign_keys(true)?;
+        result
+    }
+}
+
+impl SqliteDriver {
+    fn drop_all_in_transaction(&mut self) -> Result<Dropped> {
+        self.begin()?;
+        let sql = format!(
+            "SELECT type, name FROM sqlite_master
+             WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> '{TABLE}'
+             ORDER BY CASE type WHEN 'view' THEN 0 WHEN 'trigger' THEN 1 WHEN 'index' THEN 2 ELSE 3 END, name"
+        );
+        let objects: Vec<(String, String)> = {
+            let mut statement = self.conn.prepare(&sql).map_err(db)?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).map_err(db)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(db)?
+        };
+        let mut dropped = Dropped::default();
+        for (kind, name) in &objects {
+            let counter = match kind.as_str() {
+                "view" => &mut dropped.views,
+                "trigger" => &mut dropped.triggers,
+                "index" => &mut dropped.indexes,
+                "table" => &mut dropped.tables,
+                _ => continue,
+            };
+            *counter += 1;
+            let statement = format!("DROP {} IF EXISTS {}", kind.to_uppercase(), quote(name));
+            self.conn.execute_batch(&statement).map_err(db)?;
+        }
+        self.conn.execute_batch(&format!("DELETE FROM {TABLE}")).map_err(db)?;
+        self.commit()?;
+        Ok(dropped)
+    }
+}

@@ -1,0 +1,139 @@
+//! The library's one error type.
+//!
+//! Every variant carries the context a user needs to act: the file and line of
+//! a bad migration file, the version of a failed migration, the problems that
+//! made a command refuse. [`Error::kind`] sorts them into the three outcomes the
+//! command line maps to exit codes.
+
+use std::path::PathBuf;
+
+use crate::plan::Problem;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of failure an [`Error`] is: the command line maps each to one exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A migration or the database failed (exit code 1).
+    Failed,
+    /// Bad usage, configuration or migration files (exit code 2).
+    Invalid,
+    /// Refused because history and files disagree (exit code 3).
+    Refused,
+}
+
+/// Everything that can go wrong in Strata.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A migration file (or its name) is malformed.
+    #[error("{}: {message}", at(file, *line))]
+    InvalidFile {
+        file: PathBuf,
+        /// 1-based line; 0 when the problem is the file name or the file as a whole.
+        line: usize,
+        message: String,
+    },
+    /// Two migration files claim one version.
+    #[error("{} and {} both have version {version}; every migration needs its own version", first.display(), second.display())]
+    DuplicateVersion {
+        version: u64,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    /// A file or folder could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A statement of a migration failed; the migration was rolled back.
+    #[error("migration {label} ({name}) failed at {location}: {message}")]
+    Statement {
+        version: u64,
+        /// The version as written in the file name.
+        label: String,
+        name: String,
+        /// `file:line` of the failing statement (or `history:line` for a stored script).
+        location: String,
+        /// The database's own message.
+        message: String,
+        /// Whether the migration's changes were rolled back.
+        rolled_back: bool,
+    },
+    /// A `foreign_keys:off` step left rows that break a foreign key.
+    #[error("migration {label} ({name}) was rolled back: it leaves {count} row(s) breaking foreign keys, first: {first}")]
+    ForeignKeyViolations {
+        version: u64,
+        label: String,
+        name: String,
+        count: usize,
+        first: String,
+    },
+    /// The database itself failed (connecting, reading history, committing).
+    #[error("database error: {0}")]
+    Database(String),
+    /// A database URL or setting is wrong.
+    #[error("{0}")]
+    Config(String),
+    /// A version named on the command line is not known from files or history.
+    #[error("unknown version {version}: {known}")]
+    UnknownVersion { version: u64, known: String },
+    /// `down` would have to cross a migration without a down section.
+    #[error("migration {label} ({name}) has no down section, so it cannot be reverted")]
+    Irreversible { version: u64, label: String, name: String },
+    /// History and files disagree; nothing was changed.
+    #[error("{}", describe_problems(.0))]
+    Refused(Vec<Problem>),
+}
+
+impl Error {
+    /// The outcome this error stands for.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Statement { .. } | Error::ForeignKeyViolations { .. } | Error::Database(_) => {
+                ErrorKind::Failed
+            }
+            Error::Io { .. } => ErrorKind::Failed,
+            Error::Refused(_) => ErrorKind::Refused,
+            Error::InvalidFile { .. }
+            | Error::DuplicateVersion { .. }
+            | Error::Config(_)
+            | Error::UnknownVersion { .. }
+            | Error::Irreversible { .. } => ErrorKind::Invalid,
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn file(file: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
+        Error::InvalidFile {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+fn at(file: &std::path::Path, line: usize) -> String {
+    match line {
+        0 => file.display().to_string(),
+        _ => format!("{}:{line}", file.display()),
+    }
+}
+
+fn describe_problems(problems: &[Problem]) -> String {
+    let mut text = String::from("history and migration files disagree; nothing was changed:");
+    for problem in problems {
+        text.push_str("\n  ");
+        text.push_str(&problem.to_string());
+    }
+    text
+}

@@ -1,0 +1,25 @@
+//! Strata: versioned, reversible database schema migrations.
+//!
+//! A [`Migrator`] holds a set of [`Migration`]s (read from a folder with
+//! [`Migrator::from_dir`], or built in code) and runs them against a database
+//! through a [`Driver`]. The planner ([`plan`]) decides what runs; it is pure,
+//! so every rule about pending, out-of-order, missing and modified migrations
+//! can be tested without a database.
+
+pub mod driver;
+mod error;
+pub mod history;
+mod migration;
+mod migrator;
+pub mod plan;
+mod run;
+pub mod scaffold;
+pub mod source;
+pub mod split;
+mod url;
+
+pub use driver::{open, Driver, Dropped};
+pub use error::{Error, ErrorKind, Result};
+pub use migration::{checksum, Direction, Migration, Step, StepOptions};
+pub use migrator::{Action, Migrator, Observer, Summary};
+pub use url::{redact, DatabaseUrl, SqliteTarget};

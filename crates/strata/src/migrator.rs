@@ -1,0 +1,192 @@
+//! The engine's entry point: a set of migrations applied to, reverted from
+//! and compared with a database through a [`Driver`].
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::driver::{Driver, Dropped};
+use crate::error::Result;
+use crate::history::{utc_now, Applied, Record};
+use crate::migration::{Migration, Step, StepOptions};
+use crate::plan::{Report, Revert};
+use crate::run::{run_step, HistoryChange, Subject};
+
+/// Which way a step goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Apply,
+    Revert,
+}
+
+/// Hears about progress, e.g. to print it. Every method does nothing by default.
+pub trait Observer {
+    /// Another runner holds the lock; this one waits for it.
+    fn waiting_for_lock(&mut self) {}
+    /// A migration starts.
+    fn started(&mut self, _action: Action, _label: &str, _name: &str) {}
+    /// The migration that started last finished.
+    fn finished(&mut self, _elapsed: Duration) {}
+    /// The migration that started last failed (the error follows as the result).
+    fn failed(&mut self) {}
+}
+
+/// An observer that ignores everything.
+impl Observer for () {}
+
+/// What `up` or `down` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// How many migrations were applied or reverted.
+    pub count: usize,
+    /// The time spent in migrations.
+    pub elapsed: Duration,
+    /// The database's version afterwards (label and name), `None` when empty.
+    pub current: Option<(String, String)>,
+}
+
+/// A set of migrations, ready to be run against databases.
+///
+/// ```
+/// use strata::{Migrator, DatabaseUrl};
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("001_create_notes.sql"),
+///     "-- migrate:up\nCREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n-- migrate:down\nDROP TABLE notes;\n")?;
+/// let migrator = Migrator::from_dir(dir.path())?;
+/// let mut db = strata::open(&DatabaseUrl::parse("sqlite::memory:")?)?;
+/// let summary = migrator.up(db.as_mut(), None, false, &mut ())?;
+/// assert_eq!(summary.count, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    migrations: Vec<Migration>,
+}
+
+impl Migrator {
+    /// Uses `migrations` (from files, embedded, or built in code), sorted by version.
+    pub fn new(mut migrations: Vec<Migration>) -> Self {
+        migrations.sort_by_key(|migration| migration.version);
+        Migrator { migrations }
+    }
+
+    /// Reads every migration in `dir`; see [`crate::source::load_dir`].
+    pub fn from_dir(dir: &Path) -> Result<Self> {
+        Ok(Migrator::new(crate::source::load_dir(dir)?))
+    }
+
+    /// The migrations, sorted by version.
+    pub fn migrations(&self) -> &[Migration] {
+        &self.migrations
+    }
+
+    /// Reads the database's history (creating the table on first use).
+    pub fn history(&self, driver: &mut dyn Driver) -> Result<Vec<Applied>> {
+        driver.ensure_history()?;
+        driver.read_history()
+    }
+
+    /// Applies pending migrations in order, up to and including `target`.
+    pub fn up(&self, driver: &mut dyn Driver, target: Option<u64>, allow_out_of_order: bool, observer: &mut dyn Observer) -> Result<Summary> {
+        locked(driver, observer, |driver, observer| {
+            let history = self.history(driver)?;
+            let plan = Report::new(&self.migrations, &history).plan_up(target, allow_out_of_order)?;
+            let mut elapsed = Duration::ZERO;
+            for migration in &plan {
+                observer.started(Action::Apply, &migration.label, &migration.name);
+                let step_elapsed = run_observed(observer, apply(driver, migration))?;
+                elapsed += step_elapsed;
+            }
+            self.summary(driver, plan.len(), elapsed)
+        })
+    }
+
+    /// Reverts every applied migration above `target`, newest first (`0` reverts all).
+    pub fn down(&self, driver: &mut dyn Driver, target: u64, observer: &mut dyn Observer) -> Result<Summary> {
+        locked(driver, observer, |driver, observer| {
+            let history = self.history(driver)?;
+            let plan = Report::new(&self.migrations, &history).plan_down(target)?;
+            let steps = down_steps(driver, &plan)?;
+            let mut elapsed = Duration::ZERO;
+            for (revert, step) in plan.iter().zip(&steps) {
+                observer.started(Action::Revert, &revert.label, &revert.name);
+                let subject = Subject { version: revert.version, label: &revert.label, name: &revert.name };
+                elapsed += run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
+            }
+            self.summary(driver, plan.len(), elapsed)
+        })
+    }
+
+    /// Drops every table, view, trigger and index and empties the history.
+    pub fn reset(&self, driver: &mut dyn Driver, observer: &mut dyn Observer) -> Result<Dropped> {
+        locked(driver, observer, |driver, _| {
+            driver.ensure_history()?;
+            driver.drop_all()
+        })
+    }
+
+    fn summary(&self, driver: &mut dyn Driver, count: usize, elapsed: Duration) -> Result<Summary> {
+        let history = driver.read_history()?;
+        let report = Report::new(&self.migrations, &history);
+        let current = report.current().map(|entry| (entry.label.clone(), entry.name.clone()));
+        Ok(Summary { count, elapsed, current })
+    }
+}
+
+fn apply(driver: &mut dyn Driver, migration: &Migration) -> Result<Duration> {
+    let down = migration.down.as_ref();
+    let record = Record {
+        version: migration.version,
+        name: &migration.name,
+        checksum: &migration.checksum,
+        applied_at: utc_now(),
+        execution_ms: 0,
+        state: crate::history::RowState::Applied,
+        up_sql: &migration.up.sql,
+        down_sql: down.map(|step| step.sql.as_str()),
+        down_options: down.map(|step| step.options.to_marker_text()).unwrap_or_default(),
+    };
+    let subject = Subject { version: migration.version, label: &migration.label, name: &migration.name };
+    run_step(driver, &subject, &migration.up, HistoryChange::Insert(record))
+}
+
+/// The down step of every revert: the file's, or the one stored in history when
+/// the file is gone. All are found before anything runs, so that a missing one
+/// stops `down` before it starts.
+fn down_steps<'a>(driver: &mut dyn Driver, plan: &[Revert<'a>]) -> Result<Vec<Cow<'a, Step>>> {
+    plan.iter()
+        .map(|revert| {
+            if let Some(step) = revert.step {
+                return Ok(Cow::Borrowed(step));
+            }
+            let irreversible = || crate::Error::Irreversible { version: revert.version, label: revert.label.clone(), name: revert.name.clone() };
+            let (sql, options) = driver.stored_down(revert.version)?.ok_or_else(irreversible)?;
+            let file = format!("{}[{}].down_sql", crate::history::TABLE, revert.version);
+            let options = StepOptions::parse(&options, Path::new(&file), 1)?;
+            Ok(Cow::Owned(Step { sql, options, file: file.into(), line: 1 }))
+        })
+        .collect()
+}
+
+fn run_observed(observer: &mut dyn Observer, result: Result<Duration>) -> Result<Duration> {
+    match &result {
+        Ok(elapsed) => observer.finished(*elapsed),
+        Err(_) => observer.failed(),
+    }
+    result
+}
+
+/// Runs `work` while holding the driver's lock, and always releases it.
+fn locked<T>(
+    driver: &mut dyn Driver,
+    observer: &mut dyn Observer,
+    work: impl FnOnce(&mut dyn Driver, &mut dyn Observer) -> Result<T>,
+) -> Result<T> {
+    driver.lock(&mut || observer.waiting_for_lock())?;
+    let result = work(driver, observer);
+    let unlocked = driver.unlock();
+    let value = result?;
+    unlocked?;
+    Ok(value)
+}

@@ -1,0 +1,110 @@
+//! Running one step: its statements and its history change, as one atomic unit
+//! wherever the database allows it.
+
+use std::time::{Duration, Instant};
+
+use crate::driver::Driver;
+use crate::error::{Error, Result};
+use crate::history::{Record, RowState};
+use crate::migration::Step;
+use crate::split::split;
+
+/// What a step does to the history table when it succeeds.
+pub(crate) enum HistoryChange<'a> {
+    /// Applying: insert this row (its time is filled in at the end).
+    Insert(Record<'a>),
+    /// Reverting: delete the row of this version.
+    Delete(u64),
+}
+
+/// Names the migration a step belongs to, for error messages.
+pub(crate) struct Subject<'a> {
+    pub version: u64,
+    pub label: &'a str,
+    pub name: &'a str,
+}
+
+/// Runs `step` and applies `change`; returns how long the step took.
+pub(crate) fn run_step(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, change: HistoryChange<'_>) -> Result<Duration> {
+    if step.options.no_transaction {
+        return run_unguarded(driver, subject, step, change);
+    }
+    if step.options.foreign_keys_off {
+        driver.set_foreign_keys(false)?;
+    }
+    let result = run_in_transaction(driver, subject, step, change);
+    if result.is_err() {
+        // The error that made us stop is the one worth reporting.
+        let _ = driver.rollback();
+    }
+    if step.options.foreign_keys_off {
+        driver.set_foreign_keys(true)?;
+    }
+    result
+}
+
+fn run_in_transaction(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, change: HistoryChange<'_>) -> Result<Duration> {
+    let started = Instant::now();
+    driver.begin()?;
+    execute_all(driver, subject, step, true)?;
+    if step.options.foreign_keys_off {
+        let (count, rows) = driver.foreign_key_violations()?;
+        if count > 0 {
+            return Err(Error::ForeignKeyViolations {
+                version: subject.version,
+                label: subject.label.to_owned(),
+                name: subject.name.to_owned(),
+                count,
+                first: rows.join("; "),
+            });
+        }
+    }
+    let elapsed = started.elapsed();
+    match change {
+        HistoryChange::Insert(mut record) => {
+            record.execution_ms = millis(elapsed);
+            driver.insert_history(&record)?;
+        }
+        HistoryChange::Delete(version) => driver.delete_history(version)?,
+    }
+    driver.commit()?;
+    Ok(elapsed)
+}
+
+/// A `transaction:false` step: the history row says the step is under way
+/// before it starts, so a crash or failure midway is never silent.
+fn run_unguarded(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, change: HistoryChange<'_>) -> Result<Duration> {
+    let started = Instant::now();
+    match &change {
+        HistoryChange::Insert(record) => {
+            let record = Record { state: RowState::Applying, ..record.clone() };
+            driver.insert_history(&record)?;
+        }
+        HistoryChange::Delete(version) => driver.set_history_state(*version, RowState::Reverting, None)?,
+    }
+    execute_all(driver, subject, step, false)?;
+    let elapsed = started.elapsed();
+    match change {
+        HistoryChange::Insert(record) => driver.set_history_state(record.version, RowState::Applied, Some(millis(elapsed)))?,
+        HistoryChange::Delete(version) => driver.delete_history(version)?,
+    }
+    Ok(elapsed)
+}
+
+fn execute_all(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, rolled_back: bool) -> Result<()> {
+    for statement in split(&step.sql) {
+        driver.execute(statement.sql).map_err(|message| Error::Statement {
+            version: subject.version,
+            label: subject.label.to_owned(),
+            name: subject.name.to_owned(),
+            location: format!("{}:{}", step.file.display(), step.line + statement.line - 1),
+            message,
+            rolled_back,
+        })?;
+    }
+    Ok(())
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,153 @@
+//! Finding migrations: in a folder of `.sql` files, or in files embedded in a
+//! program. Both end as a list of [`Migration`]s sorted by version; the rest
+//! of the engine never sees a path.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::migration::{parse_sections, Direction, Migration, Sections};
+
+/// What a migration file's name says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileName {
+    pub version: u64,
+    /// The version as written (`005`).
+    pub label: String,
+    /// The description (`create_users_table`).
+    pub name: String,
+    /// `Some` for the pair layout (`.up.sql` / `.down.sql`).
+    pub direction: Option<Direction>,
+}
+
+/// Parses `{version}_{description}.sql`, `.up.sql` or `.down.sql`.
+/// Returns `Ok(None)` for files that are not SQL (a README), which are ignored.
+pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
+    let Some(stem) = file_name.strip_suffix(".sql") else {
+        return Ok(None);
+    };
+    let (stem, direction) = if let Some(stem) = stem.strip_suffix(".up") {
+        (stem, Some(Direction::Up))
+    } else if let Some(stem) = stem.strip_suffix(".down") {
+        (stem, Some(Direction::Down))
+    } else {
+        (stem, None)
+    };
+    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+    let (label, rest) = stem.split_at(digits);
+    let expected = "the name must be {version}_{description}.sql, e.g. 001_create_users.sql, with a snake_case description";
+    let Some(name) = rest.strip_prefix('_') else {
+        return Err(format!("{expected} (no version number and `_` at the start)"));
+    };
+    if label.is_empty() {
+        return Err(format!("{expected} (no version number at the start)"));
+    }
+    if !is_snake_case(name) {
+        return Err(format!("{expected} (`{name}` is not snake_case: use lowercase letters, digits and single `_`)"));
+    }
+    let version: u64 = label.parse().ok().filter(|&v| i64::try_from(v).is_ok()).ok_or_else(|| format!("version {label} is too large"))?;
+    if version == 0 {
+        return Err("version 0 is reserved for `down 0` (the empty database); start at 1".to_owned());
+    }
+    Ok(Some(FileName { version, label: label.to_owned(), name: name.to_owned(), direction }))
+}
+
+fn is_snake_case(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('_').all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+/// Reads every migration in `dir`. Files that do not end in `.sql`, hidden
+/// files and subfolders are ignored; every `.sql` file must be a valid migration.
+pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::io(dir, source))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::io(dir, source))?;
+        let path = entry.path();
+        let Some(file_name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if file_name.starts_with('.') || !file_name.ends_with(".sql") || path.is_dir() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::io(&path, source))?;
+        files.push((path, text));
+    }
+    load_files(files)
+}
+
+/// Builds migrations from `(path, text)` pairs, as [`load_dir`] does for a folder.
+/// Use it for migrations embedded in a program with `include_str!`.
+pub fn load_files<P: Into<PathBuf>>(files: impl IntoIterator<Item = (P, String)>) -> Result<Vec<Migration>> {
+    let mut found: BTreeMap<u64, Found> = BTreeMap::new();
+    let mut files: Vec<(PathBuf, String)> = files.into_iter().map(|(path, text)| (path.into(), text)).collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, text) in files {
+        let file_name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+        let Some(parsed) = parse_file_name(file_name).map_err(|message| Error::file(&path, 0, message))? else {
+            continue;
+        };
+        let sections = parse_sections(&path, &text, parsed.direction)?;
+        let entry = found.entry(parsed.version).or_insert_with(|| Found::new(&parsed));
+        entry.add(path, &parsed, sections)?;
+    }
+    found.into_values().map(Found::finish).collect()
+}
+
+/// The files seen so far for one version.
+struct Found {
+    version: u64,
+    label: String,
+    name: String,
+    paths: Vec<PathBuf>,
+    sections: Sections,
+    layout: Option<Direction>,
+}
+
+impl Found {
+    fn new(parsed: &FileName) -> Self {
+        Found {
+            version: parsed.version,
+            label: parsed.label.clone(),
+            name: parsed.name.clone(),
+            paths: Vec::new(),
+            sections: Sections::default(),
+            layout: parsed.direction,
+        }
+    }
+
+    fn add(&mut self, path: PathBuf, parsed: &FileName, sections: Sections) -> Result<()> {
+        let pairs = |a: Option<Direction>, b: Option<Direction>| a.is_some() && b.is_some() && a != b;
+        let fits = self.paths.is_empty()
+            || (pairs(self.layout, parsed.direction) && parsed.name == self.name && parsed.label == self.label);
+        if !fits {
+            return Err(Error::DuplicateVersion { version: self.version, first: self.paths[0].clone(), second: path });
+        }
+        if parsed.direction == Some(Direction::Down) {
+            self.sections.down = sections.down;
+        } else {
+            self.sections.up = sections.up;
+            if parsed.direction.is_none() {
+                self.sections.down = sections.down;
+            }
+        }
+        self.paths.push(path);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Migration> {
+        let Some(up) = self.sections.up else {
+            let message = match self.layout {
+                Some(_) => format!("no {}_{}.up.sql beside this down script; a migration needs an up script", self.label, self.name),
+                None => "no `-- migrate:up` section; a migration file needs one".to_owned(),
+            };
+            return Err(Error::file(&self.paths[0], 0, message));
+        };
+        Ok(Migration::new(self.version, &self.label, &self.name, up, self.sections.down))
+    }
+}
+
+#[cfg(test)]
+#[path = "source_tests.rs"]
+mod tests;
