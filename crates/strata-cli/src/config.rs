@@ -48,7 +48,8 @@ impl Settings {
         let Some((url, from)) = &self.database else {
             return Err(Failure::invalid(
                 "no database given",
-                "pass --database URL, set DATABASE_URL, or write `database = \"sqlite:path/to.db\"` in strata.toml.".to_owned(),
+                "pass --database URL, set DATABASE_URL, or write `database = \"sqlite:path/to.db\"` in strata.toml."
+                    .to_owned(),
             ));
         };
         DatabaseUrl::parse(url).map_err(|error| Failure::invalid(format!("{error} (from {from})"), None))

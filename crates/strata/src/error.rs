@@ -37,11 +37,7 @@ pub enum Error {
     },
     /// Two migration files claim one version.
     #[error("{} and {} both have version {version}; every migration needs its own version", first.display(), second.display())]
-    DuplicateVersion {
-        version: u64,
-        first: PathBuf,
-        second: PathBuf,
-    },
+    DuplicateVersion { version: u64, first: PathBuf, second: PathBuf },
     /// A file or folder could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -64,14 +60,10 @@ pub enum Error {
         rolled_back: bool,
     },
     /// A `foreign_keys:off` step left rows that break a foreign key.
-    #[error("migration {label} ({name}) was rolled back: it leaves {count} row(s) breaking foreign keys, first: {first}")]
-    ForeignKeyViolations {
-        version: u64,
-        label: String,
-        name: String,
-        count: usize,
-        first: String,
-    },
+    #[error(
+        "migration {label} ({name}) was rolled back: it leaves {count} row(s) breaking foreign keys, first: {first}"
+    )]
+    ForeignKeyViolations { version: u64, label: String, name: String, count: usize, first: String },
     /// The database itself failed (connecting, reading history, committing).
     #[error("database error: {0}")]
     Database(String),
@@ -93,9 +85,7 @@ impl Error {
     /// The outcome this error stands for.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Statement { .. } | Error::ForeignKeyViolations { .. } | Error::Database(_) => {
-                ErrorKind::Failed
-            }
+            Error::Statement { .. } | Error::ForeignKeyViolations { .. } | Error::Database(_) => ErrorKind::Failed,
             Error::Io { .. } => ErrorKind::Failed,
             Error::Refused(_) => ErrorKind::Refused,
             Error::InvalidFile { .. }
@@ -107,18 +97,11 @@ impl Error {
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 
     pub(crate) fn file(file: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
-        Error::InvalidFile {
-            file: file.into(),
-            line,
-            message: message.into(),
-        }
+        Error::InvalidFile { file: file.into(), line, message: message.into() }
     }
 }
 

@@ -92,14 +92,7 @@ pub struct Migration {
 impl Migration {
     /// Builds a migration from its parts; the checksum is computed from `up`.
     pub fn new(version: u64, label: &str, name: &str, up: Step, down: Option<Step>) -> Self {
-        Migration {
-            version,
-            label: label.to_owned(),
-            name: name.to_owned(),
-            checksum: checksum(&up.sql),
-            up,
-            down,
-        }
+        Migration { version, label: label.to_owned(), name: name.to_owned(), checksum: checksum(&up.sql), up, down }
     }
 }
 
@@ -148,7 +141,15 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
         let line = raw.trim_end_matches(['\n', '\r']);
         if let Some((direction, rest)) = parse_marker(line, file, number)? {
             if only.is_some_and(|only| only != direction) {
-                return Err(Error::file(file, number, format!("`-- {}` does not belong in this file: it holds only the {} script", direction.keyword(), only.map_or("", |d| d.keyword()))));
+                return Err(Error::file(
+                    file,
+                    number,
+                    format!(
+                        "`-- {}` does not belong in this file: it holds only the {} script",
+                        direction.keyword(),
+                        only.map_or("", |d| d.keyword())
+                    ),
+                ));
             }
             if let Some(previous) = open.take() {
                 close(&mut sections, file, previous, &text[previous.3..offset])?;
@@ -158,12 +159,20 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
                 Direction::Down => sections.down.is_some(),
             };
             if taken {
-                return Err(Error::file(file, number, format!("second `-- {}` marker; a file has one section per direction", direction.keyword())));
+                return Err(Error::file(
+                    file,
+                    number,
+                    format!("second `-- {}` marker; a file has one section per direction", direction.keyword()),
+                ));
             }
             let options = StepOptions::parse(rest, file, number)?;
             open = Some((direction, options, number + 1, offset + raw.len()));
         } else if open.is_none() && only.is_none() && !is_comment_or_blank(line) {
-            return Err(Error::file(file, number, "SQL before the first `-- migrate:up` marker; put it inside a section"));
+            return Err(Error::file(
+                file,
+                number,
+                "SQL before the first `-- migrate:up` marker; put it inside a section",
+            ));
         }
         offset += raw.len();
     }
@@ -210,7 +219,13 @@ fn parse_marker<'a>(line: &'a str, file: &Path, number: usize) -> Result<Option<
     let direction = match word {
         "migrate:up" => Direction::Up,
         "migrate:down" => Direction::Down,
-        _ => return Err(Error::file(file, number, format!("unknown marker `{word}`; a section starts with `-- migrate:up` or `-- migrate:down`"))),
+        _ => {
+            return Err(Error::file(
+                file,
+                number,
+                format!("unknown marker `{word}`; a section starts with `-- migrate:up` or `-- migrate:down`"),
+            ))
+        }
     };
     Ok(Some((direction, options)))
 }

@@ -88,7 +88,13 @@ impl Migrator {
     }
 
     /// Applies pending migrations in order, up to and including `target`.
-    pub fn up(&self, driver: &mut dyn Driver, target: Option<u64>, allow_out_of_order: bool, observer: &mut dyn Observer) -> Result<Summary> {
+    pub fn up(
+        &self,
+        driver: &mut dyn Driver,
+        target: Option<u64>,
+        allow_out_of_order: bool,
+        observer: &mut dyn Observer,
+    ) -> Result<Summary> {
         locked(driver, observer, |driver, observer| {
             let history = self.history(driver)?;
             let plan = Report::new(&self.migrations, &history).plan_up(target, allow_out_of_order)?;
@@ -112,7 +118,8 @@ impl Migrator {
             for (revert, step) in plan.iter().zip(&steps) {
                 observer.started(Action::Revert, &revert.label, &revert.name);
                 let subject = Subject { version: revert.version, label: &revert.label, name: &revert.name };
-                elapsed += run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
+                elapsed +=
+                    run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
             }
             self.summary(driver, plan.len(), elapsed)
         })
@@ -160,7 +167,11 @@ fn down_steps<'a>(driver: &mut dyn Driver, plan: &[Revert<'a>]) -> Result<Vec<Co
             if let Some(step) = revert.step {
                 return Ok(Cow::Borrowed(step));
             }
-            let irreversible = || crate::Error::Irreversible { version: revert.version, label: revert.label.clone(), name: revert.name.clone() };
+            let irreversible = || crate::Error::Irreversible {
+                version: revert.version,
+                label: revert.label.clone(),
+                name: revert.name.clone(),
+            };
             let (sql, options) = driver.stored_down(revert.version)?.ok_or_else(irreversible)?;
             let file = format!("{}[{}].down_sql", crate::history::TABLE, revert.version);
             let options = StepOptions::parse(&options, Path::new(&file), 1)?;

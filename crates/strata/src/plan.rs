@@ -90,7 +90,8 @@ impl<'a> Report<'a> {
                 Entry {
                     version,
                     label: migration.map_or_else(|| format!("{version:0width$}"), |m| m.label.clone()),
-                    name: migration.map_or_else(|| applied.map(|row| row.name.clone()).unwrap_or_default(), |m| m.name.clone()),
+                    name: migration
+                        .map_or_else(|| applied.map(|row| row.name.clone()).unwrap_or_default(), |m| m.name.clone()),
                     state,
                     migration,
                     applied,
@@ -138,7 +139,8 @@ impl<'a> Report<'a> {
             .filter(|entry| target.is_none_or(|target| entry.version <= target))
             .collect();
         if !allow_out_of_order {
-            problems.extend(chosen.iter().filter(|entry| entry.state == State::OutOfOrder).map(|entry| Problem::of(entry)));
+            problems
+                .extend(chosen.iter().filter(|entry| entry.state == State::OutOfOrder).map(|entry| Problem::of(entry)));
         }
         if !problems.is_empty() {
             return Err(Error::Refused(problems));
@@ -173,7 +175,8 @@ pub struct Revert<'a> {
 
 impl<'a> Revert<'a> {
     fn of(entry: &Entry<'a>) -> Result<Self> {
-        let irreversible = || Error::Irreversible { version: entry.version, label: entry.label.clone(), name: entry.name.clone() };
+        let irreversible =
+            || Error::Irreversible { version: entry.version, label: entry.label.clone(), name: entry.name.clone() };
         let step = match entry.migration {
             Some(migration) => Some(migration.down.as_ref().ok_or_else(irreversible)?),
             None if entry.applied.is_some_and(|row| row.has_down) => None,

@@ -1,0 +1,165 @@
+use super::*;
+use crate::source::load_files;
+
+const SQL: &str = "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n";
+
+fn migrations(versions: &[u64]) -> Vec<Migration> {
+    load_files(versions.iter().map(|v| (format!("{v:03}_m{v}.sql"), SQL.to_owned()))).unwrap()
+}
+
+fn row(version: u64, checksum: &str) -> Applied {
+    Applied {
+        version,
+        name: format!("m{version}"),
+        checksum: checksum.to_owned(),
+        applied_at: "2026-01-01 00:00:00".to_owned(),
+        execution_ms: 1,
+        state: RowState::Applied,
+        has_down: true,
+    }
+}
+
+fn applied(versions: &[u64]) -> Vec<Applied> {
+    let sum = crate::checksum("SELECT 1;\n");
+    versions.iter().map(|&v| row(v, &sum)).collect()
+}
+
+fn states(report: &Report<'_>) -> Vec<(u64, State)> {
+    report.entries.iter().map(|e| (e.version, e.state)).collect()
+}
+
+#[test]
+fn every_state_is_recognised() {
+    let files = migrations(&[1, 2, 3, 5]);
+    let mut history = applied(&[1, 3, 4]);
+    history[1].checksum = "edited".to_owned();
+    history.push(Applied { state: RowState::Applying, ..row(6, "x") });
+    let report = Report::new(&files, &history);
+    assert_eq!(
+        states(&report),
+        [
+            (1, State::Applied),
+            (2, State::OutOfOrder),
+            (3, State::Modified),
+            (4, State::Missing),
+            (5, State::OutOfOrder),
+            (6, State::Interrupted)
+        ]
+    );
+    assert_eq!(report.entries[3].label, "004");
+    assert_eq!(report.entries[3].name, "m4");
+    assert_eq!(report.current().unwrap().version, 6);
+}
+
+#[test]
+fn pending_migrations_above_the_newest_applied_are_pending() {
+    let files = migrations(&[1, 2, 3]);
+    let history = applied(&[1]);
+    let report = Report::new(&files, &history);
+    assert_eq!(states(&report), [(1, State::Applied), (2, State::Pending), (3, State::Pending)]);
+    assert_eq!((report.count(State::Applied), report.count(State::Pending)), (1, 2));
+}
+
+#[test]
+fn up_plans_pending_migrations_up_to_the_target() {
+    let files = migrations(&[1, 2, 3, 4]);
+    let history = applied(&[1]);
+    let report = Report::new(&files, &history);
+    let versions = |plan: Vec<&Migration>| plan.iter().map(|m| m.version).collect::<Vec<_>>();
+    assert_eq!(versions(report.plan_up(None, false).unwrap()), [2, 3, 4]);
+    assert_eq!(versions(report.plan_up(Some(3), false).unwrap()), [2, 3]);
+    assert_eq!(versions(report.plan_up(Some(1), false).unwrap()), Vec::<u64>::new());
+}
+
+#[test]
+fn up_rejects_an_unknown_target() {
+    let files = migrations(&[1, 2]);
+    let error = Report::new(&files, &[]).plan_up(Some(7), false).unwrap_err();
+    assert_eq!(error.to_string(), "unknown version 7: known versions run from 001 to 002");
+    let error = Report::new(&[], &[]).plan_down(3).unwrap_err();
+    assert_eq!(error.to_string(), "unknown version 3: no migrations are known");
+}
+
+#[test]
+fn up_refuses_modified_missing_and_interrupted_migrations() {
+    let files = migrations(&[1, 2, 3]);
+    let mut history = applied(&[1, 2]);
+    history[0].checksum = "edited".to_owned();
+    let error = Report::new(&files, &history).plan_up(None, false).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "history and migration files disagree; nothing was changed:\n  001 m1: applied, but its file has changed since (checksum differs)"
+    );
+    let history = applied(&[1, 2, 9]);
+    assert!(
+        matches!(Report::new(&files, &history).plan_up(None, true), Err(Error::Refused(p)) if p[0].state == State::Missing)
+    );
+    let history = vec![Applied { state: RowState::Applying, ..applied(&[1])[0].clone() }];
+    assert!(
+        matches!(Report::new(&files, &history).plan_up(None, true), Err(Error::Refused(p)) if p[0].state == State::Interrupted)
+    );
+}
+
+#[test]
+fn up_refuses_out_of_order_unless_allowed() {
+    let files = migrations(&[1, 2, 3, 4]);
+    let history = applied(&[1, 3]);
+    let report = Report::new(&files, &history);
+    let error = report.plan_up(None, false).unwrap_err();
+    assert!(
+        error.to_string().ends_with("002 m2: pending, but older than the newest applied migration (out of order)"),
+        "{error}"
+    );
+    let plan: Vec<u64> = report.plan_up(None, true).unwrap().iter().map(|m| m.version).collect();
+    assert_eq!(plan, [2, 4]);
+}
+
+#[test]
+fn down_reverts_newest_first_down_to_the_target() {
+    let files = migrations(&[1, 2, 3]);
+    let history = applied(&[1, 2, 3]);
+    let report = Report::new(&files, &history);
+    let versions = |target| report.plan_down(target).unwrap().iter().map(|r| r.version).collect::<Vec<_>>();
+    assert_eq!(versions(1), [3, 2]);
+    assert_eq!(versions(0), [3, 2, 1]);
+    assert_eq!(versions(3), Vec::<u64>::new());
+}
+
+#[test]
+fn down_uses_the_stored_script_when_the_file_is_gone() {
+    let files = migrations(&[1]);
+    let history = applied(&[1, 2]);
+    let plan = Report::new(&files, &history).plan_down(0).unwrap();
+    assert_eq!(plan[0].version, 2);
+    assert!(plan[0].step.is_none());
+    assert!(plan[1].step.is_some());
+}
+
+#[test]
+fn down_refuses_to_cross_a_migration_without_down() {
+    let mut files = migrations(&[1, 2, 3]);
+    files[1].down = None;
+    let history = applied(&[1, 2, 3]);
+    let report = Report::new(&files, &history);
+    let error = report.plan_down(1).unwrap_err();
+    assert_eq!(error.to_string(), "migration 002 (m2) has no down section, so it cannot be reverted");
+    assert_eq!(report.plan_down(2).unwrap().len(), 1);
+    let mut history = applied(&[1, 2, 3, 4]);
+    history[3].has_down = false;
+    assert!(matches!(Report::new(&files, &history).plan_down(3), Err(Error::Irreversible { version: 4, .. })));
+}
+
+#[test]
+fn down_refuses_interrupted_migrations() {
+    let files = migrations(&[1]);
+    let history = vec![Applied { state: RowState::Reverting, ..applied(&[1])[0].clone() }];
+    assert!(matches!(Report::new(&files, &history).plan_down(0), Err(Error::Refused(_))));
+}
+
+#[test]
+fn labels_of_history_only_versions_follow_the_files_width() {
+    let files = load_files([("0001_a.sql", SQL.to_owned())]).unwrap();
+    let history = applied(&[1, 12]);
+    let report = Report::new(&files, &history);
+    assert_eq!(report.entries[1].label, "0012");
+}

@@ -25,7 +25,12 @@ pub(crate) struct Subject<'a> {
 }
 
 /// Runs `step` and applies `change`; returns how long the step took.
-pub(crate) fn run_step(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, change: HistoryChange<'_>) -> Result<Duration> {
+pub(crate) fn run_step(
+    driver: &mut dyn Driver,
+    subject: &Subject<'_>,
+    step: &Step,
+    change: HistoryChange<'_>,
+) -> Result<Duration> {
     if step.options.no_transaction {
         return run_unguarded(driver, subject, step, change);
     }
@@ -43,7 +48,12 @@ pub(crate) fn run_step(driver: &mut dyn Driver, subject: &Subject<'_>, step: &St
     result
 }
 
-fn run_in_transaction(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, change: HistoryChange<'_>) -> Result<Duration> {
+fn run_in_transaction(
+    driver: &mut dyn Driver,
+    subject: &Subject<'_>,
+    step: &Step,
+    change: HistoryChange<'_>,
+) -> Result<Duration> {
     let started = Instant::now();
     driver.begin()?;
     execute_all(driver, subject, step, true)?;
@@ -73,7 +83,12 @@ fn run_in_transaction(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Ste
 
 /// A `transaction:false` step: the history row says the step is under way
 /// before it starts, so a crash or failure midway is never silent.
-fn run_unguarded(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, change: HistoryChange<'_>) -> Result<Duration> {
+fn run_unguarded(
+    driver: &mut dyn Driver,
+    subject: &Subject<'_>,
+    step: &Step,
+    change: HistoryChange<'_>,
+) -> Result<Duration> {
     let started = Instant::now();
     match &change {
         HistoryChange::Insert(record) => {
@@ -85,7 +100,9 @@ fn run_unguarded(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, ch
     execute_all(driver, subject, step, false)?;
     let elapsed = started.elapsed();
     match change {
-        HistoryChange::Insert(record) => driver.set_history_state(record.version, RowState::Applied, Some(millis(elapsed)))?,
+        HistoryChange::Insert(record) => {
+            driver.set_history_state(record.version, RowState::Applied, Some(millis(elapsed)))?
+        }
         HistoryChange::Delete(version) => driver.delete_history(version)?,
     }
     Ok(elapsed)

@@ -35,7 +35,8 @@ pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
     };
     let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
     let (label, rest) = stem.split_at(digits);
-    let expected = "the name must be {version}_{description}.sql, e.g. 001_create_users.sql, with a snake_case description";
+    let expected =
+        "the name must be {version}_{description}.sql, e.g. 001_create_users.sql, with a snake_case description";
     let Some(name) = rest.strip_prefix('_') else {
         return Err(format!("{expected} (no version number and `_` at the start)"));
     };
@@ -45,7 +46,11 @@ pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
     if !is_snake_case(name) {
         return Err(format!("{expected} (`{name}` is not snake_case: use lowercase letters, digits and single `_`)"));
     }
-    let version: u64 = label.parse().ok().filter(|&v| i64::try_from(v).is_ok()).ok_or_else(|| format!("version {label} is too large"))?;
+    let version: u64 = label
+        .parse()
+        .ok()
+        .filter(|&v| i64::try_from(v).is_ok())
+        .ok_or_else(|| format!("version {label} is too large"))?;
     if version == 0 {
         return Err("version 0 is reserved for `down 0` (the empty database); start at 1".to_owned());
     }
@@ -54,7 +59,9 @@ pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
 
 fn is_snake_case(name: &str) -> bool {
     !name.is_empty()
-        && name.split('_').all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && name
+            .split('_')
+            .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// Reads every migration in `dir`. Files that do not end in `.sql`, hidden
@@ -139,7 +146,10 @@ impl Found {
     fn finish(self) -> Result<Migration> {
         let Some(up) = self.sections.up else {
             let message = match self.layout {
-                Some(_) => format!("no {}_{}.up.sql beside this down script; a migration needs an up script", self.label, self.name),
+                Some(_) => format!(
+                    "no {}_{}.up.sql beside this down script; a migration needs an up script",
+                    self.label, self.name
+                ),
                 None => "no `-- migrate:up` section; a migration file needs one".to_owned(),
             };
             return Err(Error::file(&self.paths[0], 0, message));

@@ -96,7 +96,9 @@ fn next_token(bytes: &[u8], pos: usize) -> (Token, usize) {
             (Token::Space, end)
         }
         b'[' => (Token::Other, find(bytes, pos + 1, b"]").map_or(bytes.len(), |at| at + 1)),
-        quote @ (b'`' | b'"' | b'\'') => (Token::Other, find(bytes, pos + 1, &[quote]).map_or(bytes.len(), |at| at + 1)),
+        quote @ (b'`' | b'"' | b'\'') => {
+            (Token::Other, find(bytes, pos + 1, &[quote]).map_or(bytes.len(), |at| at + 1))
+        }
         b if is_id_char(b) => {
             let end = pos + rest.iter().take_while(|&&b| is_id_char(b)).count();
             (keyword(&bytes[pos..end]), end)

@@ -1,0 +1,77 @@
+use super::*;
+
+fn sqls(script: &str) -> Vec<(&str, usize)> {
+    split(script).into_iter().map(|s| (s.sql, s.line)).collect()
+}
+
+#[test]
+fn splits_on_semicolons_and_keeps_lines() {
+    let script = "CREATE TABLE a (id INTEGER);\n\nINSERT INTO a VALUES (1);\n  INSERT INTO a VALUES (2)";
+    assert_eq!(
+        sqls(script),
+        [("CREATE TABLE a (id INTEGER);", 1), ("INSERT INTO a VALUES (1);", 3), ("INSERT INTO a VALUES (2)", 4)]
+    );
+}
+
+#[test]
+fn keeps_trigger_bodies_whole() {
+    let script = "CREATE TEMP TRIGGER t AFTER INSERT ON a\nBEGIN\n  UPDATE a SET x = CASE WHEN 1 THEN 2 END;\n  DELETE FROM b;\nEND;\nSELECT 1;";
+    let statements = sqls(script);
+    assert_eq!(statements.len(), 2);
+    assert!(statements[0].0.ends_with("END;"));
+    assert_eq!(statements[1], ("SELECT 1;", 6));
+}
+
+#[test]
+fn ignores_semicolons_in_strings_identifiers_and_comments() {
+    let script = "INSERT INTO t VALUES ('a;b', \"c;d\", [e;f], `g;h`, 'it''s;'); -- x; y\n/* z; */ SELECT 2;";
+    let statements = sqls(script);
+    assert_eq!(statements.len(), 2);
+    assert_eq!(statements[1], ("SELECT 2;", 2));
+}
+
+#[test]
+fn reports_the_line_of_the_first_token_not_of_a_leading_comment() {
+    let script = "-- creates b\n-- (really)\nCREATE TABLE b (id INTEGER);";
+    assert_eq!(sqls(script), [("CREATE TABLE b (id INTEGER);", 3)]);
+}
+
+#[test]
+fn drops_empty_statements_and_comment_only_tails() {
+    assert_eq!(sqls(";;\n  ;\n-- nothing here\n"), Vec::<(&str, usize)>::new());
+    assert_eq!(sqls("SELECT 1;;\n/* trailing */"), [("SELECT 1;", 1)]);
+}
+
+#[test]
+fn a_word_containing_end_does_not_close_a_trigger() {
+    let script =
+        "CREATE TRIGGER t AFTER INSERT ON a BEGIN INSERT INTO weekend VALUES (1); SELECT ending; END; SELECT 3;";
+    assert_eq!(split(script).len(), 2);
+}
+
+#[test]
+fn unterminated_strings_and_comments_run_to_the_end() {
+    assert_eq!(sqls("SELECT 'abc; def"), [("SELECT 'abc; def", 1)]);
+    assert_eq!(sqls("SELECT 1; /* open"), [("SELECT 1;", 1)]);
+}
+
+#[test]
+fn non_ascii_text_is_kept_intact() {
+    assert_eq!(
+        sqls("INSERT INTO t VALUES ('héllo; wörld'); SELECT 'ü';"),
+        [("INSERT INTO t VALUES ('héllo; wörld');", 1), ("SELECT 'ü';", 1)]
+    );
+}
+
+proptest::proptest! {
+    /// Splitting never panics, and the statements appear in order, without overlap.
+    #[test]
+    fn split_is_total_and_ordered(script in "[a-zA-Z;'\"`\\[\\]\\-/* \n]{0,80}") {
+        let mut last_end = 0;
+        for statement in split(&script) {
+            let start = statement.sql.as_ptr() as usize - script.as_ptr() as usize;
+            proptest::prop_assert!(start >= last_end);
+            last_end = start + statement.sql.len();
+        }
+    }
+}

@@ -128,7 +128,9 @@ mod tests {
 
     #[test]
     fn never_shows_a_password() {
-        let url = DatabaseUrl::parse("postgres://app:s3cr%40t@db.example:5432/writebot?sslmode=require&password=hunter2").unwrap();
+        let url =
+            DatabaseUrl::parse("postgres://app:s3cr%40t@db.example:5432/writebot?sslmode=require&password=hunter2")
+                .unwrap();
         let shown = format!("{url} {url:?}");
         assert!(!shown.contains("s3cr") && !shown.contains("hunter2"), "{shown}");
         assert_eq!(url.to_string(), "postgres://app:***@db.example:5432/writebot?sslmode=require&password=***");

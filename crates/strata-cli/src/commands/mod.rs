@@ -18,7 +18,8 @@ pub fn load_migrations(dir: &Path) -> Result<Migrator, Failure> {
     if !dir.is_dir() {
         return Err(Failure::invalid(
             format!("the migrations folder {} does not exist", dir.display()),
-            "create it (`strata create` does), or point --dir or `migrations` in strata.toml at the right folder.".to_owned(),
+            "create it (`strata create` does), or point --dir or `migrations` in strata.toml at the right folder."
+                .to_owned(),
         ));
     }
     Ok(Migrator::from_dir(dir)?)

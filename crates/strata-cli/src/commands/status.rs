@@ -36,7 +36,8 @@ pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure>
     Ok(())
 }
 
-const STATES: [State; 6] = [State::Applied, State::Pending, State::Modified, State::Missing, State::OutOfOrder, State::Interrupted];
+const STATES: [State; 6] =
+    [State::Applied, State::Pending, State::Modified, State::Missing, State::OutOfOrder, State::Interrupted];
 
 fn write_table(out: &mut impl Write, report: &Report<'_>) -> std::io::Result<()> {
     if report.entries.is_empty() {
@@ -45,7 +46,11 @@ fn write_table(out: &mut impl Write, report: &Report<'_>) -> std::io::Result<()>
     let width = |header: &str, cell: &dyn Fn(&strata::plan::Entry<'_>) -> usize| {
         report.entries.iter().map(cell).max().unwrap_or(0).max(header.len())
     };
-    let (v, n, s) = (width("Version", &|e| e.label.len()), width("Name", &|e| e.name.len()), width("State", &|e| e.state.as_str().len()));
+    let (v, n, s) = (
+        width("Version", &|e| e.label.len()),
+        width("Name", &|e| e.name.len()),
+        width("State", &|e| e.state.as_str().len()),
+    );
     writeln!(out, "{BOLD}{:v$}  {:n$}  {:s$}  Applied at (UTC){BOLD:#}", "Version", "Name", "State")?;
     for entry in &report.entries {
         let style = state_style(entry.state);
@@ -58,7 +63,8 @@ fn write_table(out: &mut impl Write, report: &Report<'_>) -> std::io::Result<()>
 }
 
 fn summary_line(report: &Report<'_>) -> String {
-    let current = report.current().map_or_else(|| "none".to_owned(), |entry| format!("{} ({})", entry.label, entry.name));
+    let current =
+        report.current().map_or_else(|| "none".to_owned(), |entry| format!("{} ({})", entry.label, entry.name));
     let counts: Vec<String> = STATES
         .iter()
         .filter(|&&state| matches!(state, State::Applied | State::Pending) || report.count(state) > 0)

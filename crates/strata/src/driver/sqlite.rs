@@ -71,7 +71,12 @@ impl Driver for SqliteDriver {
         let Some(path) = &self.lock_path else {
             return Ok(());
         };
-        let file = File::options().create(true).truncate(false).write(true).open(path).map_err(|source| Error::io(path, source))?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(|source| Error::io(path, source))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -140,12 +145,23 @@ impl Driver for SqliteDriver {
             "INSERT INTO {TABLE} (version, name, applied_at, execution_ms, checksum, state, up_sql, down_sql, down_options)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
         );
-        let values = params![r.version, r.name, r.applied_at, r.execution_ms, r.checksum, r.state.as_str(), r.up_sql, r.down_sql, r.down_options];
+        let values = params![
+            r.version,
+            r.name,
+            r.applied_at,
+            r.execution_ms,
+            r.checksum,
+            r.state.as_str(),
+            r.up_sql,
+            r.down_sql,
+            r.down_options
+        ];
         self.conn.execute(&sql, values).map(drop).map_err(db)
     }
 
     fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()> {
-        let sql = format!("UPDATE {TABLE} SET state = ?1, execution_ms = COALESCE(?2, execution_ms) WHERE version = ?3");
+        let sql =
+            format!("UPDATE {TABLE} SET state = ?1, execution_ms = COALESCE(?2, execution_ms) WHERE version = ?3");
         self.conn.execute(&sql, params![state.as_str(), execution_ms, version]).map(drop).map_err(db)
     }
 
@@ -184,7 +200,10 @@ impl Driver for SqliteDriver {
                 let table: String = row.get(0)?;
                 let rowid: Option<i64> = row.get(1)?;
                 let parent: String = row.get(2)?;
-                Ok(format!("{table} row {} references a missing {parent} row", rowid.map_or("?".into(), |id| id.to_string())))
+                Ok(format!(
+                    "{table} row {} references a missing {parent} row",
+                    rowid.map_or("?".into(), |id| id.to_string())
+                ))
             })
             .map_err(db)?;
         let all: Vec<String> = rows.collect::<rusqlite::Result<_>>().map_err(db)?;
