@@ -9,7 +9,7 @@ use crate::driver::{Driver, Dropped};
 use crate::error::Result;
 use crate::history::{utc_now, Applied, Record};
 use crate::migration::{Migration, Step, StepOptions};
-use crate::plan::{Report, Revert};
+use crate::plan::{Entry, Report, Revert};
 use crate::run::{run_step, HistoryChange, Subject};
 
 /// Which way a step goes.
@@ -97,14 +97,17 @@ impl Migrator {
     ) -> Result<Summary> {
         locked(driver, observer, |driver, observer| {
             let history = self.history(driver)?;
-            let plan = Report::new(&self.migrations, &history).plan_up(target, allow_out_of_order)?;
+            let report = Report::new(&self.migrations, &history);
+            let plan = report.plan_up(target, allow_out_of_order)?;
             let mut elapsed = Duration::ZERO;
             for migration in &plan {
                 observer.started(Action::Apply, &migration.label, &migration.name);
-                let step_elapsed = run_observed(observer, apply(driver, migration))?;
-                elapsed += step_elapsed;
+                elapsed += run_observed(observer, apply(driver, migration))?;
             }
-            self.summary(driver, plan.len(), elapsed)
+            let applied = |entry: &Entry<'_>| {
+                entry.state.is_applied() || plan.binary_search_by_key(&entry.version, |m| m.version).is_ok()
+            };
+            Ok(summary(&report, plan.len(), elapsed, applied))
         })
     }
 
@@ -112,7 +115,8 @@ impl Migrator {
     pub fn down(&self, driver: &mut dyn Driver, target: u64, observer: &mut dyn Observer) -> Result<Summary> {
         locked(driver, observer, |driver, observer| {
             let history = self.history(driver)?;
-            let plan = Report::new(&self.migrations, &history).plan_down(target)?;
+            let report = Report::new(&self.migrations, &history);
+            let plan = report.plan_down(target)?;
             let steps = down_steps(driver, &plan)?;
             let mut elapsed = Duration::ZERO;
             for (revert, step) in plan.iter().zip(&steps) {
@@ -121,7 +125,8 @@ impl Migrator {
                 elapsed +=
                     run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
             }
-            self.summary(driver, plan.len(), elapsed)
+            let kept = |entry: &Entry<'_>| entry.state.is_applied() && entry.version <= target;
+            Ok(summary(&report, plan.len(), elapsed, kept))
         })
     }
 
@@ -132,13 +137,19 @@ impl Migrator {
             driver.drop_all()
         })
     }
+}
 
-    fn summary(&self, driver: &mut dyn Driver, count: usize, elapsed: Duration) -> Result<Summary> {
-        let history = driver.read_history()?;
-        let report = Report::new(&self.migrations, &history);
-        let current = report.current().map(|entry| (entry.label.clone(), entry.name.clone()));
-        Ok(Summary { count, elapsed, current })
-    }
+/// The summary of a command that ran `count` steps; the database's version
+/// afterwards is the newest entry for which `applied_after` holds, so that
+/// the history need not be read a second time.
+fn summary(
+    report: &Report<'_>,
+    count: usize,
+    elapsed: Duration,
+    applied_after: impl Fn(&Entry<'_>) -> bool,
+) -> Summary {
+    let current = report.entries.iter().rev().find(|entry| applied_after(entry));
+    Summary { count, elapsed, current: current.map(|entry| (entry.label.clone(), entry.name.clone())) }
 }
 
 fn apply(driver: &mut dyn Driver, migration: &Migration) -> Result<Duration> {

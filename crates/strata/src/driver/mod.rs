@@ -21,7 +21,7 @@ pub struct Dropped {
 }
 
 /// A connection to one database, as the engine drives it.
-pub trait Driver {
+pub trait Driver: Send {
     /// Takes the lock that keeps other Strata runners out until [`Driver::unlock`],
     /// waiting for it if needed; `waiting` is called once before waiting.
     fn lock(&mut self, waiting: &mut dyn FnMut()) -> Result<()>;

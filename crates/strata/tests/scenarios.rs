@@ -1,0 +1,206 @@
+//! One scenario suite, written once and run against every database driver.
+//! Each scenario gets a fresh, private database from its backend.
+
+use std::path::PathBuf;
+
+use strata::plan::{Report, State};
+use strata::{DatabaseUrl, Driver, Error, Migration, Migrator};
+
+/// A database to run scenarios on.
+trait Backend {
+    /// A new connection to this scenario's database.
+    fn connect(&self) -> Box<dyn Driver>;
+}
+
+struct Sqlite {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Sqlite {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db/scenario.db");
+        Sqlite { _dir: dir, path }
+    }
+}
+
+impl Backend for Sqlite {
+    fn connect(&self) -> Box<dyn Driver> {
+        strata::open(&DatabaseUrl::parse(&format!("sqlite:{}", self.path.display())).unwrap()).unwrap()
+    }
+}
+
+macro_rules! for_every_driver {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $scenario() { super::$scenario(&super::Sqlite::new()) } )*
+        }
+    };
+}
+
+for_every_driver!(
+    up_applies_in_order_and_status_reports_applied,
+    up_to_a_target_and_down_to_a_target,
+    failed_migration_leaves_no_trace_and_keeps_earlier_ones,
+    modified_and_missing_migrations_refuse_up_and_change_nothing,
+    down_uses_the_stored_script_when_the_file_is_gone,
+    foreign_keys_off_step_is_checked_and_restored,
+    interrupted_no_transaction_step_stops_later_runs,
+    reset_drops_everything_and_empties_history,
+    concurrent_runners_apply_each_migration_once,
+);
+
+fn migrations(files: &[(&str, &str)]) -> Migrator {
+    let files = files.iter().map(|(name, text)| (PathBuf::from(name), text.to_string()));
+    Migrator::new(strata::source::load_files(files).unwrap())
+}
+
+const USERS: (&str, &str) = (
+    "001_users.sql",
+    "-- migrate:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n-- migrate:down\nDROP TABLE users;\n",
+);
+const POSTS: (&str, &str) = (
+    "002_posts.sql",
+    "-- migrate:up\nCREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id));\n-- migrate:down\nDROP TABLE posts;\n",
+);
+const SEED: (&str, &str) = (
+    "003_seed.sql",
+    "-- migrate:up\nINSERT INTO users (id, name) VALUES (1, 'ada; lovelace');\nINSERT INTO posts (id, user_id) VALUES (1, 1);\n-- migrate:down\nDELETE FROM posts;\nDELETE FROM users;\n",
+);
+
+fn states(migrator: &Migrator, db: &mut dyn Driver) -> Vec<(u64, State)> {
+    let history = migrator.history(db).unwrap();
+    Report::new(migrator.migrations(), &history).entries.iter().map(|e| (e.version, e.state)).collect()
+}
+
+fn table_exists(db: &mut dyn Driver, table: &str) -> bool {
+    db.execute(&format!("SELECT 1 FROM {table} LIMIT 1")).is_ok()
+}
+
+fn up_applies_in_order_and_status_reports_applied(backend: &dyn Backend) {
+    let migrator = migrations(&[USERS, POSTS, SEED]);
+    let mut db = backend.connect();
+    let summary = migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    assert_eq!(summary.count, 3);
+    assert_eq!(summary.current, Some(("003".to_owned(), "seed".to_owned())));
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied), (3, State::Applied)]);
+    let again = migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    assert_eq!(again.count, 0);
+}
+
+fn up_to_a_target_and_down_to_a_target(backend: &dyn Backend) {
+    let migrator = migrations(&[USERS, POSTS, SEED]);
+    let mut db = backend.connect();
+    assert_eq!(migrator.up(db.as_mut(), Some(2), false, &mut ()).unwrap().count, 2);
+    assert_eq!(states(&migrator, db.as_mut())[2], (3, State::Pending));
+    migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    let summary = migrator.down(db.as_mut(), 1, &mut ()).unwrap();
+    assert_eq!((summary.count, summary.current), (2, Some(("001".to_owned(), "users".to_owned()))));
+    assert!(table_exists(db.as_mut(), "users") && !table_exists(db.as_mut(), "posts"));
+    assert_eq!(migrator.down(db.as_mut(), 0, &mut ()).unwrap().current, None);
+    assert!(!table_exists(db.as_mut(), "users"));
+    assert!(matches!(migrator.down(db.as_mut(), 9, &mut ()), Err(Error::UnknownVersion { version: 9, .. })));
+}
+
+fn failed_migration_leaves_no_trace_and_keeps_earlier_ones(backend: &dyn Backend) {
+    let broken =
+        ("003_broken.sql", "-- migrate:up\nCREATE TABLE extra (id INTEGER);\n\nINSERT INTO nowhere VALUES (1);\n");
+    let migrator = migrations(&[USERS, POSTS, broken]);
+    let mut db = backend.connect();
+    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    match &error {
+        Error::Statement { version: 3, location, rolled_back: true, .. } => assert_eq!(location, "003_broken.sql:4"),
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(!table_exists(db.as_mut(), "extra"));
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied), (3, State::Pending)]);
+}
+
+fn modified_and_missing_migrations_refuse_up_and_change_nothing(backend: &dyn Backend) {
+    let mut db = backend.connect();
+    migrations(&[USERS]).up(db.as_mut(), None, false, &mut ()).unwrap();
+    let edited = ("001_users.sql", "-- migrate:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n");
+    let error = migrations(&[edited, POSTS]).up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Modified), "{error}");
+    let error = migrations(&[POSTS]).up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Missing), "{error}");
+    assert!(!table_exists(db.as_mut(), "posts"));
+}
+
+fn down_uses_the_stored_script_when_the_file_is_gone(backend: &dyn Backend) {
+    let mut db = backend.connect();
+    migrations(&[USERS, POSTS]).up(db.as_mut(), None, false, &mut ()).unwrap();
+    let summary = migrations(&[USERS]).down(db.as_mut(), 1, &mut ()).unwrap();
+    assert_eq!(summary.count, 1);
+    assert!(!table_exists(db.as_mut(), "posts"));
+}
+
+fn foreign_keys_off_step_is_checked_and_restored(backend: &dyn Backend) {
+    let orphan = ("003_orphan.sql", "-- migrate:up foreign_keys:off\nINSERT INTO posts (user_id) VALUES (42);\n");
+    let migrator = migrations(&[USERS, POSTS, orphan]);
+    let mut db = backend.connect();
+    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    assert!(matches!(&error, Error::ForeignKeyViolations { version: 3, count: 1, .. }), "{error}");
+    assert_eq!(states(&migrator, db.as_mut())[2], (3, State::Pending));
+    assert!(db.execute("INSERT INTO posts (user_id) VALUES (42)").is_err(), "foreign keys are on again");
+}
+
+fn interrupted_no_transaction_step_stops_later_runs(backend: &dyn Backend) {
+    let half = (
+        "002_half.sql",
+        "-- migrate:up transaction:false\nCREATE TABLE half (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n",
+    );
+    let migrator = migrations(&[USERS, half]);
+    let mut db = backend.connect();
+    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    assert!(matches!(&error, Error::Statement { version: 2, rolled_back: false, .. }), "{error}");
+    assert_eq!(states(&migrator, db.as_mut())[1], (2, State::Interrupted));
+    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Interrupted), "{error}");
+}
+
+fn reset_drops_everything_and_empties_history(backend: &dyn Backend) {
+    let view = ("004_view.sql", "-- migrate:up\nCREATE VIEW names AS SELECT name FROM users;\nCREATE INDEX idx_posts_user ON posts (user_id);\nCREATE TRIGGER t AFTER INSERT ON users BEGIN SELECT 1; END;\n");
+    let migrator = migrations(&[USERS, POSTS, SEED, view]);
+    let mut db = backend.connect();
+    migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    let dropped = migrator.reset(db.as_mut(), &mut ()).unwrap();
+    assert_eq!((dropped.tables, dropped.views, dropped.triggers, dropped.indexes), (2, 1, 1, 1));
+    assert!(!table_exists(db.as_mut(), "users"));
+    assert!(migrator.history(db.as_mut()).unwrap().is_empty());
+    assert_eq!(migrator.up(db.as_mut(), None, false, &mut ()).unwrap().count, 4);
+}
+
+fn concurrent_runners_apply_each_migration_once(backend: &dyn Backend) {
+    let slow = (
+        "004_slow.sql",
+        "-- migrate:up\nCREATE TABLE numbers (n INTEGER);\nWITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 100000) INSERT INTO numbers SELECT n FROM c;\n",
+    );
+    let migrator = migrations(&[USERS, POSTS, SEED, slow]);
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..3)
+            .map(|_| {
+                let mut db = backend.connect();
+                let migrator = &migrator;
+                scope.spawn(move || migrator.up(db.as_mut(), None, false, &mut ()).map(|s| s.count))
+            })
+            .collect();
+        runs.into_iter().map(|run| run.join().unwrap()).collect()
+    });
+    let counts: Vec<usize> = results.into_iter().map(Result::unwrap).collect();
+    assert_eq!(counts.iter().sum::<usize>(), 4, "{counts:?}");
+    // The seed inserts fixed ids, so applying it twice would have failed one runner.
+    assert_eq!(migrator.history(backend.connect().as_mut()).unwrap().len(), 4);
+}
+
+#[test]
+fn embedded_migrations_need_no_folder() {
+    const FILES: [(&str, &str); 2] = [USERS, POSTS];
+    let list: Vec<Migration> =
+        strata::source::load_files(FILES.iter().map(|(name, text)| (format!("embedded/{name}"), text.to_string())))
+            .unwrap();
+    let migrator = Migrator::new(list);
+    let mut db = strata::open(&DatabaseUrl::parse("sqlite::memory:").unwrap()).unwrap();
+    assert_eq!(migrator.up(db.as_mut(), None, false, &mut ()).unwrap().count, 2);
+}
