@@ -100,8 +100,16 @@ impl Migration {
 /// so that a checkout on another operating system gives the same checksum.
 pub fn checksum(sql: &str) -> String {
     let text = sql.strip_prefix('\u{feff}').unwrap_or(sql);
-    let digest = Sha256::digest(text.replace("\r\n", "\n").as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    let mut hasher = Sha256::new();
+    let mut lines = text.split("\r\n");
+    hasher.update(lines.next().unwrap_or_default());
+    for line in lines {
+        hasher.update("\n");
+        hasher.update(line);
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = hasher.finalize();
+    digest.iter().flat_map(|byte| [HEX[usize::from(byte >> 4)] as char, HEX[usize::from(byte & 0xf)] as char]).collect()
 }
 
 /// Which section a marker line opens.

@@ -26,13 +26,14 @@ pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure>
     let mut db = strata::open(&settings.database()?)?;
     let history = migrator.history(db.as_mut())?;
     let report = Report::new(migrator.migrations(), &history);
-    let mut out = anstream::stdout().lock();
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     if args.json {
         writeln!(out, "{}", to_json(&report))?;
     } else {
         write_table(&mut out, &report)?;
         writeln!(out, "{}", summary_line(&report))?;
     }
+    out.flush()?;
     Ok(())
 }
 
