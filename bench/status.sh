@@ -29,3 +29,7 @@ start=$(date +%s%N)
 for _ in $(seq 1 $runs); do "$strata" --database sqlite:db.sqlite --dir m status > /dev/null; done
 end=$(date +%s%N)
 echo "status: $count applied migrations, mean $(awk -v t=$(( end - start )) -v n=$runs 'BEGIN { printf "%.2f", t / n / 1e6 }') ms over $runs runs"
+start=$(date +%s%N)
+for _ in $(seq 1 $runs); do "$strata" --version > /dev/null; done
+end=$(date +%s%N)
+echo "baseline: starting the process (strata --version), mean $(awk -v t=$(( end - start )) -v n=$runs 'BEGIN { printf "%.2f", t / n / 1e6 }') ms"
