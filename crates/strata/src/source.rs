@@ -85,6 +85,9 @@ fn read_all(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>> {
         .into_iter()
         .map(|path| match std::fs::read_to_string(&path) {
             Ok(text) => Ok((path, text)),
+            Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+                Err(Error::file(path, 0, "not UTF-8 text; save the file as UTF-8"))
+            }
             Err(source) => Err(Error::io(path, source)),
         })
         .collect()

@@ -92,3 +92,12 @@ fn load_dir_reads_sql_files_only() {
     assert_eq!(migrations.len(), 1);
     assert_eq!(migrations[0].up.file, dir.path().join("001_a.sql"));
 }
+
+#[test]
+fn load_dir_rejects_a_file_that_is_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("001_a.sql"), b"-- migrate:up\nSELECT '\xff';\n").unwrap();
+    let error = load_dir(dir.path()).unwrap_err();
+    assert!(matches!(error, Error::InvalidFile { line: 0, .. }), "{error}");
+    assert!(error.to_string().ends_with("001_a.sql: not UTF-8 text; save the file as UTF-8"), "{error}");
+}
