@@ -160,7 +160,7 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
                 ));
             }
             if let Some(previous) = open.take() {
-                close(&mut sections, file, previous, &text[previous.3..offset])?;
+                close(&mut sections, file, previous, &text[previous.3..offset]);
             }
             let taken = match direction {
                 Direction::Up => sections.up.is_some(),
@@ -185,7 +185,7 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
         offset += raw.len();
     }
     match (open, only) {
-        (Some(last), _) => close(&mut sections, file, last, &text[last.3..])?,
+        (Some(last), _) => close(&mut sections, file, last, &text[last.3..]),
         (None, Some(direction)) if sections.up.is_none() && sections.down.is_none() => {
             let step = Step { sql: text.to_owned(), options: StepOptions::default(), file: file.to_owned(), line: 1 };
             match direction {
@@ -198,14 +198,13 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
     Ok(sections)
 }
 
-fn close(sections: &mut Sections, file: &Path, open: (Direction, StepOptions, usize, usize), sql: &str) -> Result<()> {
+fn close(sections: &mut Sections, file: &Path, open: (Direction, StepOptions, usize, usize), sql: &str) {
     let (direction, options, line, _) = open;
     let step = Step { sql: sql.to_owned(), options, file: file.to_owned(), line };
     match direction {
         Direction::Up => sections.up = Some(step),
         Direction::Down => sections.down = Some(step),
     }
-    Ok(())
 }
 
 fn is_comment_or_blank(line: &str) -> bool {

@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::{Driver, Dropped};
 use crate::error::{Error, Result};
 use crate::history::{Applied, Record, RowState, TABLE};
-use crate::url::SqliteTarget;
+use crate::url::{DatabaseUrl, SqliteTarget};
 
 /// How long a statement waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -34,8 +34,12 @@ impl SqliteDriver {
             SqliteTarget::Memory => (Connection::open_in_memory().map_err(db)?, None),
             SqliteTarget::File(path) => (open_file(path)?, Some(lock_path(path))),
         };
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
-        conn.execute_batch("PRAGMA foreign_keys = ON").map_err(db)?;
+        // Reading the schema version makes a file that is not a database fail here, named.
+        let setup = conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .and_then(|()| conn.execute_batch("PRAGMA foreign_keys = ON"))
+            .and_then(|()| conn.query_row("PRAGMA schema_version", [], |_| Ok(())));
+        setup.map_err(|error| Error::Database(format!("cannot open {}: {error}", DatabaseUrl::Sqlite(target.clone()))))?;
         Ok(SqliteDriver { conn, lock_path, lock: None })
     }
 
@@ -49,7 +53,7 @@ fn open_file(path: &Path) -> Result<Connection> {
     if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| Error::io(parent, source))?;
     }
-    Connection::open(path).map_err(|error| Error::Database(format!("cannot open {}: {error}", path.display())))
+    Connection::open(path).map_err(|error| Error::Database(format!("cannot open sqlite:{}: {error}", path.display())))
 }
 
 fn lock_path(path: &Path) -> PathBuf {
