@@ -45,14 +45,20 @@ impl Settings {
 
     /// The database URL, parsed; an error says which setting was wrong.
     pub fn database(&self) -> Result<DatabaseUrl, Failure> {
+        self.database_if_given()?.ok_or_else(|| {
+            let hint =
+                "pass --database URL, set DATABASE_URL, or write `database = \"sqlite:path/to.db\"` in strata.toml.";
+            Failure::invalid("no database given", hint.to_owned())
+        })
+    }
+
+    /// The database URL when one is configured.
+    pub fn database_if_given(&self) -> Result<Option<DatabaseUrl>, Failure> {
         let Some((url, from)) = &self.database else {
-            return Err(Failure::invalid(
-                "no database given",
-                "pass --database URL, set DATABASE_URL, or write `database = \"sqlite:path/to.db\"` in strata.toml."
-                    .to_owned(),
-            ));
+            return Ok(None);
         };
-        DatabaseUrl::parse(url).map_err(|error| Failure::invalid(format!("{error} (from {from})"), None))
+        let url = DatabaseUrl::parse(url).map_err(|error| Failure::invalid(format!("{error} (from {from})"), None))?;
+        Ok(Some(url))
     }
 }
 

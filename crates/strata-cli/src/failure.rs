@@ -4,7 +4,7 @@ use std::fmt::Display;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use strata::{Error, ErrorKind};
+use strata::{Direction, Error, ErrorKind};
 
 /// Exit code: a migration or the database failed.
 pub const FAILED: u8 = 1;
@@ -66,15 +66,20 @@ impl From<Error> for Failure {
 
 fn hint(error: &Error) -> Option<String> {
     let text = match error {
-        Error::Statement { label: version, rolled_back: true, .. } => format!(
-            "migration {version} was rolled back and left no trace; the migrations before it stay applied. Fix it and run `strata up` again."
+        Error::Statement { label, rolled_back: true, direction: Direction::Up, .. } => format!(
+            "migration {label} was rolled back and left no trace; the migrations before it stay applied. Fix it and run `strata up` again."
+        ),
+        Error::Statement { label, rolled_back: true, direction: Direction::Down, .. } => format!(
+            "the revert of {label} was rolled back: {label} stays applied, and so does everything below it. Fix its down section and run `strata down` again."
         ),
         Error::Statement { version, label, rolled_back: false, .. } => format!(
             "migration {label} runs outside a transaction (transaction:false): the statements before the failing one stay applied, and history marks it interrupted. \
              Finish or undo it by hand, then run `UPDATE migration_history SET state = 'applied' WHERE version = {version}` (finished) \
              or `DELETE FROM migration_history WHERE version = {version}` (undone)."
         ),
-        Error::ForeignKeyViolations { .. } => "fix the rows (or the migration) so that every foreign key holds, then run it again.".to_owned(),
+        Error::ForeignKeyViolations { .. } => "every foreign key must hold when a foreign_keys:off step commits, including rows that were broken before it; \
+            `PRAGMA foreign_key_check` lists them. Fix those rows (or the migration), then run it again."
+            .to_owned(),
         Error::Refused(problems) => refused_hint(problems),
         Error::Irreversible { .. } => "add a `-- migrate:down` section to its file, or go down to a version at or above it.".to_owned(),
         Error::UnknownVersion { .. } => "`strata status` lists every known version.".to_owned(),

@@ -46,7 +46,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A statement of a migration failed; the migration was rolled back.
-    #[error("migration {label} ({name}) failed at {location}: {message}")]
+    #[error("{} {label} ({name}) failed at {location}: {message}", match direction { crate::Direction::Up => "migration", crate::Direction::Down => "reverting migration" })]
     Statement {
         version: u64,
         /// The version as written in the file name.
@@ -56,8 +56,10 @@ pub enum Error {
         location: String,
         /// The database's own message.
         message: String,
-        /// Whether the migration's changes were rolled back.
+        /// Whether the step's changes were rolled back.
         rolled_back: bool,
+        /// Whether the migration was being applied or reverted.
+        direction: crate::Direction,
     },
     /// A `foreign_keys:off` step left rows that break a foreign key.
     #[error(

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::driver::{Driver, Dropped};
 use crate::error::Result;
 use crate::history::{utc_now, Applied, Record};
-use crate::migration::{Migration, Step, StepOptions};
+use crate::migration::{Direction, Migration, Step, StepOptions};
 use crate::plan::{Entry, Report, Revert};
 use crate::run::{run_step, HistoryChange, Subject};
 
@@ -121,7 +121,12 @@ impl Migrator {
             let mut elapsed = Duration::ZERO;
             for (revert, step) in plan.iter().zip(&steps) {
                 observer.started(Action::Revert, &revert.label, &revert.name);
-                let subject = Subject { version: revert.version, label: &revert.label, name: &revert.name };
+                let subject = Subject {
+                    version: revert.version,
+                    label: &revert.label,
+                    name: &revert.name,
+                    direction: Direction::Down,
+                };
                 elapsed +=
                     run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
             }
@@ -165,7 +170,12 @@ fn apply(driver: &mut dyn Driver, migration: &Migration) -> Result<Duration> {
         down_sql: down.map(|step| step.sql.as_str()),
         down_options: down.map(|step| step.options.to_marker_text()).unwrap_or_default(),
     };
-    let subject = Subject { version: migration.version, label: &migration.label, name: &migration.name };
+    let subject = Subject {
+        version: migration.version,
+        label: &migration.label,
+        name: &migration.name,
+        direction: Direction::Up,
+    };
     run_step(driver, &subject, &migration.up, HistoryChange::Insert(record))
 }
 

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 use crate::driver::Driver;
 use crate::error::{Error, Result};
 use crate::history::{Record, RowState};
+use crate::migration::Direction;
 use crate::migration::Step;
-use crate::split::split;
+use crate::split::{split, Statement};
 
 /// What a step does to the history table when it succeeds.
 pub(crate) enum HistoryChange<'a> {
@@ -22,6 +23,7 @@ pub(crate) struct Subject<'a> {
     pub version: u64,
     pub label: &'a str,
     pub name: &'a str,
+    pub direction: Direction,
 }
 
 /// Runs `step` and applies `change`; returns how long the step took.
@@ -110,16 +112,27 @@ fn run_unguarded(
 
 fn execute_all(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, rolled_back: bool) -> Result<()> {
     for statement in split(&step.sql) {
-        driver.execute(statement.sql).map_err(|message| Error::Statement {
+        driver.execute(statement.sql).map_err(|error| Error::Statement {
             version: subject.version,
             label: subject.label.to_owned(),
             name: subject.name.to_owned(),
-            location: format!("{}:{}", step.file.display(), step.line + statement.line - 1),
-            message,
+            location: format!(
+                "{}:{}",
+                step.file.display(),
+                step.line + statement.line - 1 + lines_before(&statement, error.offset)
+            ),
+            message: error.message,
+            direction: subject.direction,
             rolled_back,
         })?;
     }
     Ok(())
+}
+
+/// How many lines of `statement` come before the byte `offset` the database pointed at.
+fn lines_before(statement: &Statement<'_>, offset: Option<usize>) -> usize {
+    let head = offset.and_then(|offset| statement.sql.get(..offset)).unwrap_or_default();
+    head.matches('\n').count()
 }
 
 fn millis(duration: Duration) -> u64 {

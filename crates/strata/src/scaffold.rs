@@ -35,8 +35,11 @@ pub fn next_file_name(migrations: &[Migration], highest_applied: u64, slug: &str
 pub fn create(dir: &Path, file_name: &str, description: &str) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(|source| Error::io(dir, source))?;
     let path = dir.join(file_name);
-    let mut file =
-        std::fs::File::options().write(true).create_new(true).open(&path).map_err(|source| Error::io(&path, source))?;
+    let open = std::fs::File::options().write(true).create_new(true).open(&path);
+    let mut file = open.map_err(|source| match source.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::file(&path, 0, "already exists; strata create never overwrites"),
+        _ => Error::io(&path, source),
+    })?;
     let comment = description.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join(" ");
     let text = format!("-- {comment}\n-- migrate:up\n\n-- migrate:down\n\n");
     file.write_all(text.as_bytes()).map_err(|source| Error::io(&path, source))?;

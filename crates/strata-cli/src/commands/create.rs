@@ -1,7 +1,7 @@
 use std::io::Write;
 
 use clap::Args;
-use strata::scaffold;
+use strata::{scaffold, DatabaseUrl, Migrator, SqliteTarget};
 
 use crate::config::Settings;
 use crate::failure::Failure;
@@ -12,6 +12,23 @@ pub struct CreateArgs {
     /// What the migration does, e.g. "add user preferences" (becomes add_user_preferences)
     #[arg(value_name = "DESCRIPTION")]
     pub description: String,
+}
+
+/// The highest version in the configured database's history, so that a new
+/// file never takes the version of an applied migration whose file is gone.
+/// 0 without a database, or when its SQLite file does not exist yet.
+fn highest_applied(settings: &Settings) -> Result<u64, Failure> {
+    let Some(url) = settings.database_if_given()? else {
+        return Ok(0);
+    };
+    if let DatabaseUrl::Sqlite(SqliteTarget::File(path)) = &url {
+        if !path.exists() {
+            return Ok(0);
+        }
+    }
+    let mut db = strata::open(&url)?;
+    let history = Migrator::new(Vec::new()).history(db.as_mut())?;
+    Ok(history.iter().map(|row| row.version).max().unwrap_or(0))
 }
 
 pub fn cmd_create(settings: &Settings, args: &CreateArgs) -> Result<(), Failure> {
@@ -25,7 +42,7 @@ pub fn cmd_create(settings: &Settings, args: &CreateArgs) -> Result<(), Failure>
         true => strata::source::load_dir(&settings.dir)?,
         false => Vec::new(),
     };
-    let file_name = scaffold::next_file_name(&migrations, 0, &slug);
+    let file_name = scaffold::next_file_name(&migrations, highest_applied(settings)?, &slug);
     let path = scaffold::create(&settings.dir, &file_name, &args.description)?;
     writeln!(anstream::stdout(), "Created {}", path.display())?;
     Ok(())

@@ -55,10 +55,13 @@ fn write_table(out: &mut impl Write, report: &Report<'_>) -> std::io::Result<()>
     writeln!(out, "{BOLD}{:v$}  {:n$}  {:s$}  Applied at (UTC){BOLD:#}", "Version", "Name", "State")?;
     for entry in &report.entries {
         let style = state_style(entry.state);
-        let state = format!("{:s$}", entry.state.as_str());
-        let applied_at = entry.applied.map_or("", |row| row.applied_at.as_str());
-        let line = format!("{:v$}  {:n$}  {style}{state}{style:#}  {applied_at}", entry.label, entry.name);
-        writeln!(out, "{}", line.trim_end())?;
+        let state = entry.state.as_str();
+        match entry.applied {
+            Some(row) => {
+                writeln!(out, "{:v$}  {:n$}  {style}{state:s$}{style:#}  {}", entry.label, entry.name, row.applied_at)?
+            }
+            None => writeln!(out, "{:v$}  {:n$}  {style}{state}{style:#}", entry.label, entry.name)?,
+        }
     }
     writeln!(out)
 }

@@ -11,6 +11,14 @@ use crate::error::{Error, Result};
 use crate::history::{Applied, Record, RowState};
 use crate::url::DatabaseUrl;
 
+/// A statement that failed: the database's own message and, when the
+/// database says, the byte offset in the statement where it went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecError {
+    pub message: String,
+    pub offset: Option<usize>,
+}
+
 /// What `reset` dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Dropped {
@@ -46,7 +54,7 @@ pub trait Driver: Send {
     fn commit(&mut self) -> Result<()>;
     fn rollback(&mut self) -> Result<()>;
     /// Runs one statement; on failure returns the database's own message.
-    fn execute(&mut self, sql: &str) -> std::result::Result<(), String>;
+    fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError>;
 
     /// Turns foreign-key enforcement on or off for this connection
     /// (outside a transaction). Only databases that can do so implement it.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{Driver, Dropped};
+use super::{Driver, Dropped, ExecError};
 use crate::error::{Error, Result};
 use crate::history::{Applied, Record, RowState, TABLE};
 use crate::url::{DatabaseUrl, SqliteTarget};
@@ -39,7 +39,9 @@ impl SqliteDriver {
             .busy_timeout(BUSY_TIMEOUT)
             .and_then(|()| conn.execute_batch("PRAGMA foreign_keys = ON"))
             .and_then(|()| conn.query_row("PRAGMA schema_version", [], |_| Ok(())));
-        setup.map_err(|error| Error::Database(format!("cannot open {}: {error}", DatabaseUrl::Sqlite(target.clone()))))?;
+        setup.map_err(|error| {
+            Error::Database(format!("cannot open {}: {error}", DatabaseUrl::Sqlite(target.clone())))
+        })?;
         Ok(SqliteDriver { conn, lock_path, lock: None })
     }
 
@@ -188,8 +190,13 @@ impl Driver for SqliteDriver {
         self.conn.execute_batch("ROLLBACK").map_err(db)
     }
 
-    fn execute(&mut self, sql: &str) -> std::result::Result<(), String> {
-        self.conn.execute_batch(sql).map_err(|error| error.to_string())
+    fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError> {
+        self.conn.execute_batch(sql).map_err(|error| match error {
+            rusqlite::Error::SqlInputError { msg, offset, .. } => {
+                ExecError { message: msg, offset: usize::try_from(offset).ok() }
+            }
+            other => ExecError { message: other.to_string(), offset: None },
+        })
     }
 
     fn set_foreign_keys(&mut self, enabled: bool) -> Result<()> {
@@ -232,7 +239,8 @@ impl SqliteDriver {
         let sql = format!(
             "SELECT type, name FROM sqlite_master
              WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> '{TABLE}'
-             ORDER BY CASE type WHEN 'view' THEN 0 WHEN 'trigger' THEN 1 WHEN 'index' THEN 2 ELSE 3 END, name"
+             ORDER BY CASE type WHEN 'view' THEN 0 WHEN 'trigger' THEN 1 WHEN 'index' THEN 2 ELSE 3 END,
+                      sql NOT LIKE 'CREATE VIRTUAL TABLE%', name"
         );
         let objects: Vec<(String, String)> = {
             let mut statement = self.conn.prepare(&sql).map_err(db)?;
@@ -241,6 +249,11 @@ impl SqliteDriver {
         };
         let mut dropped = Dropped::default();
         for (kind, name) in &objects {
+            // Dropping a virtual table (dropped first) drops its shadow tables with it.
+            let exists = "SELECT count(*) FROM sqlite_master WHERE type = ?1 AND name = ?2";
+            if self.conn.query_row(exists, [kind, name], |row| row.get::<_, i64>(0)).map_err(db)? == 0 {
+                continue;
+            }
             let counter = match kind.as_str() {
                 "view" => &mut dropped.views,
                 "trigger" => &mut dropped.triggers,
