@@ -1,0 +1,307 @@
+//! Shared helpers for the CLI integration tests: a scratch project folder,
+//! running the real `strata` binary in it, reading its SQLite database, and
+//! normalizing timestamps and durations in output.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+/// The database file `Project::new` configures in strata.toml.
+pub const DB: &str = "app.db";
+/// The default migrations folder.
+pub const DIR: &str = "migrations/versions";
+
+/// A scratch folder that is the current directory of every `strata` run.
+pub struct Project {
+    dir: TempDir,
+}
+
+impl Project {
+    /// An empty folder: no strata.toml, no migrations folder.
+    pub fn bare() -> Self {
+        Project { dir: tempfile::tempdir().expect("create temp dir") }
+    }
+
+    /// A folder with `strata.toml` naming `sqlite:app.db` and an empty
+    /// `migrations/versions`.
+    pub fn new() -> Self {
+        let project = Project::bare();
+        project.write("strata.toml", "database = \"sqlite:app.db\"\n");
+        std::fs::create_dir_all(project.join(DIR)).expect("create migrations folder");
+        project
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Writes a file (creating its folders).
+    pub fn write(&self, relative: &str, text: &str) {
+        self.write_bytes(relative, text.as_bytes());
+    }
+
+    pub fn write_bytes(&self, relative: &str, bytes: &[u8]) {
+        let path = self.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create folders");
+        }
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    /// Writes a file in the default migrations folder.
+    pub fn migration(&self, file_name: &str, text: &str) {
+        self.write(&format!("{DIR}/{file_name}"), text);
+    }
+
+    /// Writes `{file_name}` with an up section and, when given, a down section.
+    pub fn up_down(&self, file_name: &str, up: &str, down: Option<&str>) {
+        let mut text = format!("-- migrate:up\n{up}\n");
+        if let Some(down) = down {
+            text.push_str(&format!("-- migrate:down\n{down}\n"));
+        }
+        self.migration(file_name, &text);
+    }
+
+    /// A migration creating table `table`, reverted by dropping it.
+    pub fn table_migration(&self, file_name: &str, table: &str) {
+        self.up_down(
+            file_name,
+            &format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY);"),
+            Some(&format!("DROP TABLE {table};")),
+        );
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.join(relative)).unwrap_or_else(|e| panic!("read {relative}: {e}"))
+    }
+
+    pub fn remove(&self, relative: &str) {
+        std::fs::remove_file(self.join(relative)).unwrap_or_else(|e| panic!("remove {relative}: {e}"));
+    }
+
+    pub fn exists(&self, relative: &str) -> bool {
+        self.join(relative).exists()
+    }
+
+    /// Files in a folder of the project, sorted.
+    pub fn files_in(&self, relative: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.join(relative))
+            .unwrap_or_else(|e| panic!("list {relative}: {e}"))
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// `strata` in this folder, with no DATABASE_URL and NO_COLOR=1,
+    /// and stdin that is not a terminal.
+    pub fn strata(&self) -> Command {
+        let mut command = Command::cargo_bin("strata").expect("strata binary");
+        command
+            .current_dir(self.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR")
+            .env_remove("COLUMNS")
+            .env("NO_COLOR", "1")
+            .write_stdin("");
+        command
+    }
+
+    /// Runs `strata ARGS` (see [`Project::strata`]).
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = self.strata();
+        command.args(args);
+        Run::of(&mut command)
+    }
+
+    /// Runs `strata ARGS` and checks that it exits 0.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "strata {args:?} failed:\n{run}");
+        run
+    }
+
+    /// Opens the project's database (`app.db`), which must exist.
+    pub fn db(&self) -> Connection {
+        self.db_at(DB)
+    }
+
+    pub fn db_at(&self, relative: &str) -> Connection {
+        let path = self.join(relative);
+        assert!(path.exists(), "database {} does not exist", path.display());
+        let conn = Connection::open(&path).expect("open database");
+        conn.busy_timeout(std::time::Duration::from_secs(30)).unwrap();
+        conn
+    }
+
+    /// `(version, name)` of every history row of app.db, by version.
+    pub fn history(&self) -> Vec<(i64, String)> {
+        history(&self.db())
+    }
+
+    /// Versions in app.db's history.
+    pub fn versions(&self) -> Vec<i64> {
+        self.history().into_iter().map(|(version, _)| version).collect()
+    }
+
+    /// Every schema object of app.db except SQLite's own and the history
+    /// table, as `type name`, sorted.
+    pub fn schema(&self) -> Vec<String> {
+        schema(&self.db())
+    }
+}
+
+/// `(version, name)` of every history row, by version (empty without the table).
+pub fn history(conn: &Connection) -> Vec<(i64, String)> {
+    if !has_table(conn, "migration_history") {
+        return Vec::new();
+    }
+    let mut statement = conn.prepare("SELECT version, name FROM migration_history ORDER BY version").unwrap();
+    statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+/// Every schema object except SQLite's own and the history table, as `type name`.
+pub fn schema(conn: &Connection) -> Vec<String> {
+    let mut statement = conn
+        .prepare(
+            "SELECT type || ' ' || name FROM sqlite_master
+             WHERE name NOT LIKE 'sqlite%' AND name <> 'migration_history' ORDER BY type, name",
+        )
+        .unwrap();
+    statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+pub fn has_table(conn: &Connection, table: &str) -> bool {
+    conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |row| {
+        row.get::<_, i64>(0)
+    })
+    .unwrap()
+        == 1
+}
+
+pub fn count(conn: &Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |row| row.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// What a `strata` run did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(command: &mut Command) -> Run {
+        let output = command.output().expect("run strata");
+        Run {
+            code: output.status.code().expect("strata was killed by a signal"),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    /// Checks the exit code and the whole of stdout and stderr, after
+    /// [`normalize`] (timestamps become `<TIME>`, durations `<DUR>`).
+    #[track_caller]
+    pub fn assert(&self, code: i32, stdout: &str, stderr: &str) {
+        let (out, err) = (normalize(&self.stdout), normalize(&self.stderr));
+        assert!(
+            self.code == code && out == stdout && err == stderr,
+            "\nexpected exit {code}\n--- stdout:\n{stdout}--- stderr:\n{stderr}---\n\ngot exit {}\n--- stdout:\n{out}--- stderr:\n{err}---\n",
+            self.code
+        );
+    }
+
+    /// Checks an error: exit `code`, nothing on stdout, and `stderr` exactly.
+    #[track_caller]
+    pub fn assert_error(&self, code: i32, stderr: &str) {
+        self.assert(code, "", stderr);
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}\n--- stdout:\n{}--- stderr:\n{}---", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// Replaces timestamps (`2026-11-24 21:20:29`) with `<TIME>` and durations
+/// (`0 ms`, `1.24 s`) with `<DUR>`, so that whole outputs can be compared.
+pub fn normalize(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let at_boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if at_boundary && bytes[i].is_ascii_digit() {
+            if let Some(len) = timestamp_len(&bytes[i..]) {
+                out.push_str("<TIME>");
+                i += len;
+                continue;
+            }
+            if let Some(len) = duration_len(&bytes[i..]) {
+                out.push_str("<DUR>");
+                i += len;
+                continue;
+            }
+        }
+        let c = text[i..].chars().next().unwrap();
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// `DDDD-DD-DD DD:DD:DD`.
+fn timestamp_len(bytes: &[u8]) -> Option<usize> {
+    const SHAPE: &[u8] = b"dddd-dd-dd dd:dd:dd";
+    if bytes.len() < SHAPE.len() {
+        return None;
+    }
+    let fits = SHAPE.iter().zip(bytes).all(|(&shape, &b)| if shape == b'd' { b.is_ascii_digit() } else { shape == b });
+    fits.then_some(SHAPE.len())
+}
+
+/// `N ms` or `N.NN s`, followed by something other than a letter or digit.
+fn duration_len(bytes: &[u8]) -> Option<usize> {
+    let digits = |from: usize| bytes[from..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut end = digits(0);
+    if bytes.get(end) == Some(&b'.') {
+        let fraction = digits(end + 1);
+        if fraction == 0 {
+            return None;
+        }
+        end += 1 + fraction;
+        if !bytes[end..].starts_with(b" s") {
+            return None;
+        }
+        end += 2;
+    } else if bytes[end..].starts_with(b" ms") {
+        end += 3;
+    } else {
+        return None;
+    }
+    match bytes.get(end) {
+        Some(b) if b.is_ascii_alphanumeric() => None,
+        _ => Some(end),
+    }
+}
+
+#[test]
+fn normalize_replaces_timestamps_and_durations_only() {
+    assert_eq!(
+        normalize("001  a  applied  2026-11-24 21:20:29\nok (0 ms)\nApplied 2 migrations in 1.24 s; at 003 (x).\n"),
+        "001  a  applied  <TIME>\nok (<DUR>)\nApplied 2 migrations in <DUR>; at 003 (x).\n"
+    );
+    assert_eq!(normalize("in 37 ms; 2 msgs, 3 s, 1.5x, v2 ms"), "in <DUR>; 2 msgs, 3 s, 1.5x, v2 ms");
+}
