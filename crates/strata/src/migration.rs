@@ -135,6 +135,32 @@ pub(crate) struct Sections {
     pub down: Option<Step>,
 }
 
+impl Sections {
+    fn slot(&mut self, direction: Direction) -> &mut Option<Step> {
+        match direction {
+            Direction::Up => &mut self.up,
+            Direction::Down => &mut self.down,
+        }
+    }
+}
+
+/// A section whose marker has been read and whose end has not.
+struct Open {
+    direction: Direction,
+    options: StepOptions,
+    /// Line of the section's first script line.
+    line: usize,
+    /// Byte offset of the section's script.
+    start: usize,
+}
+
+impl Open {
+    fn close(self, sections: &mut Sections, file: &Path, sql: &str) {
+        let step = Step { sql: sql.to_owned(), options: self.options, file: file.to_owned(), line: self.line };
+        *sections.slot(self.direction) = Some(step);
+    }
+}
+
 /// Parses a file's text into its sections.
 ///
 /// `only` is set for the pair layout (`.up.sql` / `.down.sql`): the file holds
@@ -142,69 +168,76 @@ pub(crate) struct Sections {
 pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -> Result<Sections> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut sections = Sections::default();
-    let mut open: Option<(Direction, StepOptions, usize, usize)> = None; // dir, options, first line, byte start
+    let mut open: Option<Open> = None;
+    let mut sql_before_marker: Option<usize> = None;
     let mut offset = 0;
     for (index, raw) in text.split_inclusive('\n').enumerate() {
         let number = index + 1;
         let line = raw.trim_end_matches(['\n', '\r']);
         if let Some((direction, rest)) = parse_marker(line, file, number)? {
-            if only.is_some_and(|only| only != direction) {
+            check_marker(file, number, direction, only, &mut sections, open.as_ref())?;
+            if let Some(sql_line) = sql_before_marker {
                 return Err(Error::file(
                     file,
-                    number,
-                    format!(
-                        "`-- {}` does not belong in this file: it holds only the {} script",
-                        direction.keyword(),
-                        only.map_or("", |d| d.keyword())
-                    ),
+                    sql_line,
+                    "SQL before the first `-- migrate:` marker; put it inside a section",
                 ));
             }
             if let Some(previous) = open.take() {
-                close(&mut sections, file, previous, &text[previous.3..offset]);
+                let sql = &text[previous.start..offset];
+                previous.close(&mut sections, file, sql);
             }
-            let taken = match direction {
-                Direction::Up => sections.up.is_some(),
-                Direction::Down => sections.down.is_some(),
-            };
-            if taken {
+            let options = StepOptions::parse(rest, file, number)?;
+            open = Some(Open { direction, options, line: number + 1, start: offset + raw.len() });
+        } else if open.is_none() && sql_before_marker.is_none() && !is_comment_or_blank(line) {
+            // A single file must open a section first; a pair file may be all script.
+            if only.is_none() {
                 return Err(Error::file(
                     file,
                     number,
-                    format!("second `-- {}` marker; a file has one section per direction", direction.keyword()),
+                    "SQL before the first `-- migrate:up` marker; put it inside a section",
                 ));
             }
-            let options = StepOptions::parse(rest, file, number)?;
-            open = Some((direction, options, number + 1, offset + raw.len()));
-        } else if open.is_none() && only.is_none() && !is_comment_or_blank(line) {
-            return Err(Error::file(
-                file,
-                number,
-                "SQL before the first `-- migrate:up` marker; put it inside a section",
-            ));
+            sql_before_marker = Some(number);
         }
         offset += raw.len();
     }
     match (open, only) {
-        (Some(last), _) => close(&mut sections, file, last, &text[last.3..]),
-        (None, Some(direction)) if sections.up.is_none() && sections.down.is_none() => {
-            let step = Step { sql: text.to_owned(), options: StepOptions::default(), file: file.to_owned(), line: 1 };
-            match direction {
-                Direction::Up => sections.up = Some(step),
-                Direction::Down => sections.down = Some(step),
-            }
+        (Some(last), _) => {
+            let sql = &text[last.start..];
+            last.close(&mut sections, file, sql);
         }
-        _ => {}
+        (None, Some(direction)) => {
+            let step = Step { sql: text.to_owned(), options: StepOptions::default(), file: file.to_owned(), line: 1 };
+            *sections.slot(direction) = Some(step);
+        }
+        (None, None) => {}
     }
     Ok(sections)
 }
 
-fn close(sections: &mut Sections, file: &Path, open: (Direction, StepOptions, usize, usize), sql: &str) {
-    let (direction, options, line, _) = open;
-    let step = Step { sql: sql.to_owned(), options, file: file.to_owned(), line };
-    match direction {
-        Direction::Up => sections.up = Some(step),
-        Direction::Down => sections.down = Some(step),
+/// A marker must suit the file's layout and open a section not seen before.
+fn check_marker(
+    file: &Path,
+    line: usize,
+    direction: Direction,
+    only: Option<Direction>,
+    sections: &mut Sections,
+    open: Option<&Open>,
+) -> Result<()> {
+    if let Some(only) = only.filter(|&only| only != direction) {
+        let message = format!(
+            "`-- {}` does not belong in this file: it holds only the {} script",
+            direction.keyword(),
+            only.keyword()
+        );
+        return Err(Error::file(file, line, message));
     }
+    if sections.slot(direction).is_some() || open.is_some_and(|open| open.direction == direction) {
+        let message = format!("second `-- {}` marker; a file has one section per direction", direction.keyword());
+        return Err(Error::file(file, line, message));
+    }
+    Ok(())
 }
 
 fn is_comment_or_blank(line: &str) -> bool {

@@ -93,3 +93,10 @@ fn a_bom_before_the_first_marker_is_ignored() {
     let sections = parse("\u{feff}-- migrate:up\r\nSELECT 1;\r\n").unwrap();
     assert_eq!(sections.up.unwrap().sql, "SELECT 1;\r\n");
 }
+
+#[test]
+fn sql_before_a_marker_in_a_pair_file_is_an_error_not_dropped() {
+    let text = "CREATE TABLE a (id INTEGER);\n-- migrate:up transaction:false\nVACUUM;\n";
+    let error = parse_sections(Path::new("001_a.up.sql"), text, Some(Direction::Up)).unwrap_err();
+    assert_eq!(error.to_string(), "001_a.up.sql:1: SQL before the first `-- migrate:` marker; put it inside a section");
+}
