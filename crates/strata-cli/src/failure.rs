@@ -66,6 +66,12 @@ impl From<Error> for Failure {
 
 fn hint(error: &Error) -> Option<String> {
     let text = match error {
+        Error::Statement { message, rolled_back: true, .. } if message.contains("within a transaction") => {
+            "this statement cannot run inside a transaction (VACUUM, or BEGIN/COMMIT written in the script): \
+             Strata runs every section in one; remove the BEGIN/COMMIT, or mark the section `transaction:false` \
+             (e.g. `-- migrate:up transaction:false`)."
+                .to_owned()
+        }
         Error::Statement { label, rolled_back: true, direction: Direction::Up, .. } => format!(
             "migration {label} was rolled back and left no trace; the migrations before it stay applied. Fix it and run `strata up` again."
         ),

@@ -770,3 +770,18 @@ fn syntax_error_inside_a_long_statement_names_the_line_of_the_bad_token() {
         "{run}"
     );
 }
+
+#[test]
+fn vacuum_inside_a_transaction_fails_with_a_hint_to_use_transaction_false() {
+    let project = Project::new();
+    project.migration("001_a.sql", "-- migrate:up\nCREATE TABLE a (id INTEGER);\nVACUUM;\n");
+    project.run(&["up"]).assert(
+        1,
+        "Applying 001 a ... failed\n",
+        "Error: migration 001 (a) failed at migrations/versions/001_a.sql:3: cannot VACUUM from within a transaction\n\
+         Hint: this statement cannot run inside a transaction (VACUUM, or BEGIN/COMMIT written in the script): \
+         Strata runs every section in one; remove the BEGIN/COMMIT, or mark the section `transaction:false` \
+         (e.g. `-- migrate:up transaction:false`).\n",
+    );
+    assert!(project.schema().is_empty());
+}
