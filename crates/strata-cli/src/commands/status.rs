@@ -1,7 +1,7 @@
 use std::io::Write;
 
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 use strata::plan::{Report, State};
 
 use crate::config::Settings;
@@ -28,7 +28,7 @@ pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure>
     let report = Report::new(migrator.migrations(), &history);
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     if args.json {
-        writeln!(out, "{}", to_json(&report))?;
+        writeln!(out, "{}", to_json(&report).map_err(std::io::Error::other)?)?;
     } else {
         write_table(&mut out, &report)?;
         writeln!(out, "{}", summary_line(&report))?;
@@ -77,27 +77,58 @@ fn summary_line(report: &Report<'_>) -> String {
     format!("{BOLD}Current version:{BOLD:#} {current}  {DIM}|{DIM:#} {}", counts.join(", "))
 }
 
-fn to_json(report: &Report<'_>) -> serde_json::Value {
-    let migrations: Vec<serde_json::Value> = report
+/// `status --json`: fields in this order, so the document reads like the table.
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    current_version: Option<u64>,
+    counts: Counts,
+    migrations: Vec<MigrationJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    applied: usize,
+    pending: usize,
+    modified: usize,
+    missing: usize,
+    out_of_order: usize,
+    interrupted: usize,
+}
+
+#[derive(Serialize)]
+struct MigrationJson<'a> {
+    version: u64,
+    label: &'a str,
+    name: &'a str,
+    state: State,
+    applied_at: Option<&'a str>,
+    execution_ms: Option<u64>,
+    /// The file's checksum, or the applied one when the file is gone.
+    checksum: Option<&'a str>,
+}
+
+fn to_json(report: &Report<'_>) -> serde_json::Result<String> {
+    let migrations = report
         .entries
         .iter()
-        .map(|entry| {
-            json!({
-                "version": entry.version,
-                "label": entry.label,
-                "name": entry.name,
-                "state": entry.state,
-                "applied_at": entry.applied.map(|row| &row.applied_at),
-                "execution_ms": entry.applied.map(|row| row.execution_ms),
-                "checksum": entry.migration.map(|m| &m.checksum).or(entry.applied.map(|row| &row.checksum)),
-            })
+        .map(|entry| MigrationJson {
+            version: entry.version,
+            label: &entry.label,
+            name: &entry.name,
+            state: entry.state,
+            applied_at: entry.applied.map(|row| row.applied_at.as_str()),
+            execution_ms: entry.applied.map(|row| row.execution_ms),
+            checksum: entry.migration.map(|m| m.checksum.as_str()).or(entry.applied.map(|row| row.checksum.as_str())),
         })
         .collect();
-    let counts: serde_json::Map<String, serde_json::Value> =
-        STATES.iter().map(|&state| (state.as_str().replace('-', "_"), report.count(state).into())).collect();
-    json!({
-        "current_version": report.current().map(|entry| entry.version),
-        "counts": counts,
-        "migrations": migrations,
-    })
+    let counts = Counts {
+        applied: report.count(State::Applied),
+        pending: report.count(State::Pending),
+        modified: report.count(State::Modified),
+        missing: report.count(State::Missing),
+        out_of_order: report.count(State::OutOfOrder),
+        interrupted: report.count(State::Interrupted),
+    };
+    let document = StatusJson { current_version: report.current().map(|entry| entry.version), counts, migrations };
+    serde_json::to_string(&document)
 }
