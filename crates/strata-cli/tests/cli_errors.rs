@@ -785,3 +785,52 @@ fn vacuum_inside_a_transaction_fails_with_a_hint_to_use_transaction_false() {
     );
     assert!(project.schema().is_empty());
 }
+
+#[test]
+fn commit_inside_a_migration_is_refused_before_anything_runs() {
+    let project = Project::new();
+    project.table_migration("001_a.sql", "a");
+    project
+        .migration("002_b.sql", "-- migrate:up\nCREATE TABLE b (id INTEGER);\nCOMMIT;\nCREATE TABLE c (id INTEGER);\n");
+    project.run(&["up"]).assert(
+        2,
+        "",
+        "Error: migrations/versions/002_b.sql:3: `COMMIT` in a section that runs in a transaction: Strata commits each \
+         migration with its history row; remove it, or mark the section `transaction:false`\n\
+         Hint: every .sql file in the migrations folder must be a migration; fix or move the file named above.\n",
+    );
+    assert!(project.schema().is_empty(), "nothing ran, not even 001");
+}
+
+#[test]
+fn pragma_foreign_keys_in_a_migration_is_refused_before_anything_runs() {
+    let project = Project::new();
+    project.migration("001_a.sql", "-- migrate:up transaction:false\nPRAGMA foreign_keys = OFF;\nVACUUM;\n");
+    let run = project.run(&["up"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.starts_with(
+            "Error: migrations/versions/001_a.sql:2: set foreign keys with the `foreign_keys:off` option on the marker line"
+        ),
+        "{run}"
+    );
+    assert!(project.history().is_empty());
+}
+
+#[test]
+fn begin_without_commit_in_a_transaction_false_section_fails_and_is_marked_interrupted() {
+    let project = Project::new();
+    project.migration("001_a.sql", "-- migrate:up transaction:false\nBEGIN;\nCREATE TABLE a (id INTEGER);\n");
+    project.table_migration("002_b.sql", "b");
+    let run = project.run(&["up"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stderr.starts_with(
+            "Error: migration 001 (a) failed at migrations/versions/001_a.sql: the section left a transaction open \
+             (BEGIN without COMMIT); it was rolled back\n"
+        ),
+        "{run}"
+    );
+    assert!(project.schema().is_empty());
+    assert_eq!(project.run(&["up"]).code, 3, "the interrupted migration stops later runs");
+}

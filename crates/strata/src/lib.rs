@@ -6,6 +6,7 @@
 //! so every rule about pending, out-of-order, missing and modified migrations
 //! can be tested without a database.
 
+mod check;
 pub mod driver;
 mod error;
 pub mod history;

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::check::check_step;
 use crate::driver::{Driver, Dropped};
 use crate::error::Result;
 use crate::history::{utc_now, Applied, Record};
@@ -99,6 +100,7 @@ impl Migrator {
             let history = self.history(driver)?;
             let report = Report::new(&self.migrations, &history);
             let plan = report.plan_up(target, allow_out_of_order)?;
+            plan.iter().try_for_each(|migration| check_step(&migration.up))?;
             let mut elapsed = Duration::ZERO;
             for migration in &plan {
                 observer.started(Action::Apply, &migration.label, &migration.name);
@@ -118,6 +120,7 @@ impl Migrator {
             let report = Report::new(&self.migrations, &history);
             let plan = report.plan_down(target)?;
             let steps = down_steps(driver, &plan)?;
+            steps.iter().try_for_each(|step| check_step(step))?;
             let mut elapsed = Duration::ZERO;
             for (revert, step) in plan.iter().zip(&steps) {
                 observer.started(Action::Revert, &revert.label, &revert.name);

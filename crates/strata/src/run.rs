@@ -79,7 +79,14 @@ fn run_in_transaction(
         }
         HistoryChange::Delete(version) => driver.delete_history(version)?,
     }
-    driver.commit()?;
+    // A deferred constraint fails here: name the migration, not just the database.
+    driver.commit().map_err(|error| {
+        let message = match error {
+            Error::Database(message) => message,
+            other => other.to_string(),
+        };
+        failure(subject, format!("{} (commit)", step.file.display()), message, true)
+    })?;
     Ok(elapsed)
 }
 
@@ -100,6 +107,11 @@ fn run_unguarded(
         HistoryChange::Delete(version) => driver.set_history_state(*version, RowState::Reverting, None)?,
     }
     execute_all(driver, subject, step, false)?;
+    if driver.in_transaction() {
+        let _ = driver.rollback();
+        let message = "the section left a transaction open (BEGIN without COMMIT); it was rolled back";
+        return Err(failure(subject, step.file.display().to_string(), message, false));
+    }
     let elapsed = started.elapsed();
     match change {
         HistoryChange::Insert(record) => {
@@ -110,23 +122,35 @@ fn run_unguarded(
     Ok(elapsed)
 }
 
-fn execute_all(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, rolled_back: bool) -> Result<()> {
+/// Runs every statement of `step`. In a transaction, a statement that ends it
+/// (a COMMIT that slipped past the checks) stops the step: what follows must
+/// not run outside the transaction that was promised.
+fn execute_all(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, in_transaction: bool) -> Result<()> {
     for statement in split(&step.sql) {
-        driver.execute(statement.sql).map_err(|error| Error::Statement {
-            version: subject.version,
-            label: subject.label.to_owned(),
-            name: subject.name.to_owned(),
-            location: format!(
-                "{}:{}",
-                step.file.display(),
-                step.line + statement.line - 1 + lines_before(&statement, error.offset)
-            ),
-            message: error.message,
-            direction: subject.direction,
-            rolled_back,
-        })?;
+        let at = |offset| {
+            format!("{}:{}", step.file.display(), step.line + statement.line - 1 + lines_before(&statement, offset))
+        };
+        if let Err(error) = driver.execute(statement.sql) {
+            return Err(failure(subject, at(error.offset), error.message, in_transaction));
+        }
+        if in_transaction && !driver.in_transaction() {
+            let message = "this statement ended the migration's transaction, so what ran before it is committed without its history row";
+            return Err(failure(subject, at(None), message, false));
+        }
     }
     Ok(())
+}
+
+fn failure(subject: &Subject<'_>, location: String, message: impl ToString, rolled_back: bool) -> Error {
+    Error::Statement {
+        version: subject.version,
+        label: subject.label.to_owned(),
+        name: subject.name.to_owned(),
+        location,
+        message: message.to_string(),
+        rolled_back,
+        direction: subject.direction,
+    }
 }
 
 /// How many lines of `statement` come before the byte `offset` the database pointed at.

@@ -53,6 +53,8 @@ pub trait Driver: Send {
     fn begin(&mut self) -> Result<()>;
     fn commit(&mut self) -> Result<()>;
     fn rollback(&mut self) -> Result<()>;
+    /// Whether a transaction is open on this connection.
+    fn in_transaction(&self) -> bool;
     /// Runs one statement; on failure returns the database's own message.
     fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError>;
 

@@ -183,6 +183,10 @@ impl Driver for SqliteDriver {
         self.conn.execute_batch("COMMIT").map_err(db)
     }
 
+    fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
     fn rollback(&mut self) -> Result<()> {
         if self.conn.is_autocommit() {
             return Ok(());
