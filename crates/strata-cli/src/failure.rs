@@ -87,7 +87,7 @@ fn hint(error: &Error) -> Option<String> {
             `PRAGMA foreign_key_check` lists them. Fix those rows (or the migration), then run it again."
             .to_owned(),
         Error::Refused(problems) => refused_hint(problems),
-        Error::Irreversible { .. } => "add a `-- migrate:down` section to its file, or go down to a version at or above it.".to_owned(),
+        Error::Irreversible { .. } => "write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` if nothing needs undoing), or go down to a version at or above it.".to_owned(),
         Error::UnknownVersion { .. } => "`strata status` lists every known version.".to_owned(),
         Error::InvalidFile { .. } | Error::DuplicateVersion { .. } => {
             "every .sql file in the migrations folder must be a migration; fix or move the file named above.".to_owned()

@@ -538,8 +538,8 @@ fn down_refuses_to_cross_a_migration_without_down_section_before_reverting_anyth
     project.up_down("002_b.sql", "CREATE TABLE b (id INTEGER);", None);
     project.table_migration("003_c.sql", "c");
     project.ok(&["up"]);
-    let irreversible = "Error: migration 002 (b) has no down section, so it cannot be reverted\n\
-                        Hint: add a `-- migrate:down` section to its file, or go down to a version at or above it.\n";
+    let irreversible = "Error: migration 002 (b) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted\n\
+                        Hint: write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` if nothing needs undoing), or go down to a version at or above it.\n";
     project.run(&["down", "0"]).assert_error(2, irreversible);
     project.run(&["down", "1"]).assert_error(2, irreversible);
     assert_eq!(project.versions(), [1, 2, 3], "003 is not reverted either");
@@ -558,8 +558,8 @@ fn down_refuses_a_deleted_migration_that_had_no_down_section() {
     project.remove(&format!("{DIR}/002_b.sql"));
     project.run(&["down", "0"]).assert_error(
         2,
-        "Error: migration 002 (b) has no down section, so it cannot be reverted\n\
-         Hint: add a `-- migrate:down` section to its file, or go down to a version at or above it.\n",
+        "Error: migration 002 (b) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted\n\
+         Hint: write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` if nothing needs undoing), or go down to a version at or above it.\n",
     );
     assert_eq!(project.versions(), [1, 2]);
 }

@@ -76,7 +76,7 @@ pub enum Error {
     #[error("unknown version {version}: {known}")]
     UnknownVersion { version: u64, known: String },
     /// `down` would have to cross a migration without a down section.
-    #[error("migration {label} ({name}) has no down section, so it cannot be reverted")]
+    #[error("migration {label} ({name}) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted")]
     Irreversible { version: u64, label: String, name: String },
     /// History and files disagree; nothing was changed.
     #[error("{}", describe_problems(.0))]

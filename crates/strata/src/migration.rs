@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::split::split;
 
 /// One direction of a migration: the SQL to run and how to run it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +143,16 @@ impl Sections {
             Direction::Down => &mut self.down,
         }
     }
+
+    /// Keeps `step`, except a down script without a statement (such as the
+    /// empty section `strata create` writes): reverting with it would report
+    /// success and change nothing, so it counts as no down script at all.
+    fn set(&mut self, direction: Direction, step: Step) {
+        if direction == Direction::Down && split(&step.sql).is_empty() {
+            return;
+        }
+        *self.slot(direction) = Some(step);
+    }
 }
 
 /// A section whose marker has been read and whose end has not.
@@ -157,7 +168,7 @@ struct Open {
 impl Open {
     fn close(self, sections: &mut Sections, file: &Path, sql: &str) {
         let step = Step { sql: sql.to_owned(), options: self.options, file: file.to_owned(), line: self.line };
-        *sections.slot(self.direction) = Some(step);
+        sections.set(self.direction, step);
     }
 }
 
@@ -209,7 +220,7 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
         }
         (None, Some(direction)) => {
             let step = Step { sql: text.to_owned(), options: StepOptions::default(), file: file.to_owned(), line: 1 };
-            *sections.slot(direction) = Some(step);
+            sections.set(direction, step);
         }
         (None, None) => {}
     }

@@ -100,3 +100,12 @@ fn sql_before_a_marker_in_a_pair_file_is_an_error_not_dropped() {
     let error = parse_sections(Path::new("001_a.up.sql"), text, Some(Direction::Up)).unwrap_err();
     assert_eq!(error.to_string(), "001_a.up.sql:1: SQL before the first `-- migrate:` marker; put it inside a section");
 }
+
+#[test]
+fn an_empty_or_comment_only_down_section_is_no_down_script() {
+    let sections = parse("-- migrate:up\nCREATE TABLE a (id INTEGER);\n-- migrate:down\n\n-- TODO\n").unwrap();
+    assert!(sections.up.is_some());
+    assert!(sections.down.is_none());
+    let down = parse_sections(Path::new("001_a.down.sql"), "  \n", Some(Direction::Down)).unwrap();
+    assert!(down.down.is_none());
+}

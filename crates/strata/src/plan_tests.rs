@@ -142,7 +142,7 @@ fn down_refuses_to_cross_a_migration_without_down() {
     let history = applied(&[1, 2, 3]);
     let report = Report::new(&files, &history);
     let error = report.plan_down(1).unwrap_err();
-    assert_eq!(error.to_string(), "migration 002 (m2) has no down section, so it cannot be reverted");
+    assert_eq!(error.to_string(), "migration 002 (m2) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted");
     assert_eq!(report.plan_down(2).unwrap().len(), 1);
     let mut history = applied(&[1, 2, 3, 4]);
     history[3].has_down = false;

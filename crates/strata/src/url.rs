@@ -32,21 +32,20 @@ impl DatabaseUrl {
             let path = rest.strip_prefix("//").unwrap_or(rest);
             let path = path.split_once('?').map_or(path, |(path, _)| path);
             return match path {
-                "" => Err(Error::Config(format!("`{text}` names no file; write sqlite:path/to.db"))),
+                "" => Err(Error::Config(format!("`{}` names no file; write sqlite:path/to.db", redact(text)))),
                 ":memory:" => Ok(DatabaseUrl::Sqlite(SqliteTarget::Memory)),
                 path => Ok(DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(path)))),
             };
         }
+        // Anything with `://` is a URL: never mistake one (say a JDBC URL) for a file name.
         match text.split_once("://").map(|(scheme, _)| scheme) {
             Some("postgres" | "postgresql") => Ok(DatabaseUrl::Postgres(text.to_owned())),
             Some("mysql" | "mariadb") => Ok(DatabaseUrl::Mysql(text.to_owned())),
-            Some(scheme) if scheme.len() > 1 && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+') => {
-                Err(Error::Config(format!(
-                    "unknown database URL scheme `{scheme}://` in `{}`; use sqlite:, postgres:// or mysql://",
-                    redact(text)
-                )))
-            }
-            _ => Ok(DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(text)))),
+            Some(scheme) => Err(Error::Config(format!(
+                "unknown database URL scheme `{scheme}://` in `{}`; use sqlite:, postgres:// or mysql://",
+                redact(text)
+            ))),
+            None => Ok(DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(text)))),
         }
     }
 
@@ -81,12 +80,11 @@ impl fmt::Debug for DatabaseUrl {
 pub fn redact(url: &str) -> String {
     let mut out = url.to_owned();
     if let Some(scheme_end) = out.find("://") {
-        let authority_start = scheme_end + 3;
-        let authority_end = out[authority_start..].find(['/', '?', '#']).map_or(out.len(), |at| at + authority_start);
-        if let Some(at) = out[authority_start..authority_end].rfind('@') {
-            let userinfo = &out[authority_start..authority_start + at];
-            if let Some(colon) = userinfo.find(':') {
-                out.replace_range(authority_start + colon + 1..authority_start + at, "***");
+        let start = scheme_end + 3;
+        // The password runs to the last `@`: it may itself hold `/`, `?`, `#` or `@`.
+        if let Some(at) = out[start..].rfind('@').map(|at| at + start) {
+            if let Some(colon) = out[start..at].find(':').map(|colon| colon + start) {
+                out.replace_range(colon + 1..at, "***");
             }
         }
     }
@@ -135,5 +133,18 @@ mod tests {
         assert!(!shown.contains("s3cr") && !shown.contains("hunter2"), "{shown}");
         assert_eq!(url.to_string(), "postgres://app:***@db.example:5432/writebot?sslmode=require&password=***");
         assert_eq!(redact("mysql://root@localhost/test"), "mysql://root@localhost/test");
+        assert_eq!(redact("oracle://scott:ti/ger@db/x"), "oracle://scott:***@db/x");
+        assert_eq!(redact("oracle://scott:ti#g@r@db/x"), "oracle://scott:***@db/x");
+    }
+
+    #[test]
+    fn a_url_is_never_taken_for_a_file_name() {
+        let error = DatabaseUrl::parse("jdbc:postgresql://app:S3cret@db.example/writebot").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "unknown database URL scheme `jdbc:postgresql://` in `jdbc:postgresql://app:***@db.example/writebot`; use sqlite:, postgres:// or mysql://"
+        );
+        let error = DatabaseUrl::parse("sqlite://?password=hunter2").unwrap_err().to_string();
+        assert!(!error.contains("hunter2"), "{error}");
     }
 }
