@@ -78,11 +78,7 @@ fn hint(error: &Error) -> Option<String> {
         Error::Statement { label, rolled_back: true, direction: Direction::Down, .. } => format!(
             "the revert of {label} was rolled back: {label} stays applied, and so does everything below it. Fix its down section and run `strata down` again."
         ),
-        Error::Statement { version, label, rolled_back: false, .. } => format!(
-            "migration {label} runs outside a transaction (transaction:false): the statements before the failing one stay applied, and history marks it interrupted. \
-             Finish or undo it by hand, then run `UPDATE migration_history SET state = 'applied' WHERE version = {version}` (finished) \
-             or `DELETE FROM migration_history WHERE version = {version}` (undone)."
-        ),
+        Error::Statement { version, label, rolled_back: false, direction, .. } => unfinished_hint(*version, label, *direction),
         Error::ForeignKeyViolations { .. } => "every foreign key must hold when a foreign_keys:off step commits, including rows that were broken before it; \
             `PRAGMA foreign_key_check` lists them. Fix those rows (or the migration), then run it again."
             .to_owned(),
@@ -95,6 +91,27 @@ fn hint(error: &Error) -> Option<String> {
         _ => return None,
     };
     Some(text)
+}
+
+/// A step that could not be rolled back: say what state it is in and how to settle it.
+fn unfinished_hint(version: u64, label: &str, direction: Direction) -> String {
+    let (what, done, undone) = match direction {
+        Direction::Up => (
+            format!("migration {label}"),
+            "UPDATE migration_history SET state = 'applied'",
+            "DELETE FROM migration_history",
+        ),
+        Direction::Down => (
+            format!("the revert of {label}"),
+            "DELETE FROM migration_history",
+            "UPDATE migration_history SET state = 'applied'",
+        ),
+    };
+    format!(
+        "{what} ran outside a transaction (transaction:false), so the statements before the failing one stay done \
+         and history marks it interrupted. Finish or undo it by hand, then run `{done} WHERE version = {version}` \
+         (finished) or `{undone} WHERE version = {version}` (undone)."
+    )
 }
 
 fn refused_hint(problems: &[strata::plan::Problem]) -> String {
@@ -111,7 +128,7 @@ fn refused_hint(problems: &[strata::plan::Problem]) -> String {
         hints.push("apply out-of-order migrations anyway with `strata up --allow-out-of-order`");
     }
     if has(State::Interrupted) {
-        hints.push("finish or undo an interrupted migration by hand, then set its history row's state to 'applied' or delete the row");
+        hints.push("finish or undo an interrupted migration by hand, then settle its history row: state 'applied' if its changes are in the database, no row if they are not");
     }
     let mut text = hints.join("; ");
     text.push('.');

@@ -364,9 +364,9 @@ fn failing_transaction_false_migration_is_marked_interrupted_and_blocks_up_and_d
         1,
         "Applying 001 a ... failed\n",
         "Error: migration 001 (a) failed at migrations/versions/001_a.sql:3: no such table: nosuch\n\
-         Hint: migration 001 runs outside a transaction (transaction:false): the statements before the failing one stay applied, and history marks it interrupted. \
-         Finish or undo it by hand, then run `UPDATE migration_history SET state = 'applied' WHERE version = 1` (finished) \
-         or `DELETE FROM migration_history WHERE version = 1` (undone).\n",
+         Hint: migration 001 ran outside a transaction (transaction:false), so the statements before the failing one stay done \
+         and history marks it interrupted. Finish or undo it by hand, then run `UPDATE migration_history SET state = 'applied' WHERE version = 1` \
+         (finished) or `DELETE FROM migration_history WHERE version = 1` (undone).\n",
     );
     assert_eq!(project.schema(), ["table a"], "the statement before the failing one stays applied");
     let state: String =
@@ -375,7 +375,7 @@ fn failing_transaction_false_migration_is_marked_interrupted_and_blocks_up_and_d
 
     let refused = "Error: history and migration files disagree; nothing was changed:\n\
                    \x20 001 a: started outside a transaction and never finished: the database may hold part of it\n\
-                   Hint: Finish or undo an interrupted migration by hand, then set its history row's state to 'applied' or delete the row.\n";
+                   Hint: Finish or undo an interrupted migration by hand, then settle its history row: state 'applied' if its changes are in the database, no row if they are not.\n";
     project.run(&["up"]).assert_error(3, refused);
     project.run(&["down", "0"]).assert_error(3, refused);
     let status = project.ok(&["status"]);
@@ -833,4 +833,25 @@ fn begin_without_commit_in_a_transaction_false_section_fails_and_is_marked_inter
     );
     assert!(project.schema().is_empty());
     assert_eq!(project.run(&["up"]).code, 3, "the interrupted migration stops later runs");
+}
+
+#[test]
+fn failing_transaction_false_down_hint_settles_the_row_the_other_way() {
+    let project = Project::new();
+    project.migration(
+        "001_a.sql",
+        "-- migrate:up\nCREATE TABLE a (id INTEGER);\nCREATE TABLE b (id INTEGER);\n\
+         -- migrate:down transaction:false\nDROP TABLE b;\nDROP TABLE nosuch;\nDROP TABLE a;\n",
+    );
+    project.ok(&["up"]);
+    project.run(&["down", "0"]).assert(
+        1,
+        "Reverting 001 a ... failed\n",
+        "Error: reverting migration 001 (a) failed at migrations/versions/001_a.sql:6: no such table: nosuch\n\
+         Hint: the revert of 001 ran outside a transaction (transaction:false), so the statements before the failing one \
+         stay done and history marks it interrupted. Finish or undo it by hand, then run \
+         `DELETE FROM migration_history WHERE version = 1` (finished) or \
+         `UPDATE migration_history SET state = 'applied' WHERE version = 1` (undone).\n",
+    );
+    assert_eq!(project.schema(), ["table a"]);
 }

@@ -40,7 +40,11 @@ pub fn create(dir: &Path, file_name: &str, description: &str) -> Result<PathBuf>
         std::io::ErrorKind::AlreadyExists => Error::file(&path, 0, "already exists; strata create never overwrites"),
         _ => Error::io(&path, source),
     })?;
-    let comment = description.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join(" ");
+    let mut comment = description.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join(" ");
+    if comment.starts_with("migrate:") {
+        // `-- migrate:…` would read as a marker line.
+        comment.insert_str(0, "Migration: ");
+    }
     let text = format!("-- {comment}\n-- migrate:up\n\n-- migrate:down\n\n");
     file.write_all(text.as_bytes()).map_err(|source| Error::io(&path, source))?;
     Ok(path)
@@ -79,5 +83,9 @@ mod tests {
         assert_eq!(text, "-- Add notes\n-- migrate:up\n\n-- migrate:down\n\n");
         assert_eq!(load_files([(path.clone(), text)]).unwrap()[0].name, "add_notes");
         assert!(create(&folder, "001_add_notes.sql", "again").is_err());
+        let path = create(&folder, "002_migrate_up_users.sql", "migrate:up users").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("-- Migration: migrate:up users\n-- migrate:up\n"), "{text}");
+        assert!(load_files([(path, text)]).is_ok());
     }
 }

@@ -88,7 +88,7 @@ fn read_all(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>> {
             Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
                 Err(Error::file(path, 0, "not UTF-8 text; save the file as UTF-8"))
             }
-            Err(source) => Err(Error::io(path, source)),
+            Err(error) => Err(Error::file(path, 0, format!("cannot read it: {error}"))),
         })
         .collect()
 }

@@ -101,3 +101,13 @@ fn load_dir_rejects_a_file_that_is_not_utf8() {
     assert!(matches!(error, Error::InvalidFile { line: 0, .. }), "{error}");
     assert!(error.to_string().ends_with("001_a.sql: not UTF-8 text; save the file as UTF-8"), "{error}");
 }
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_migration_file_is_a_bad_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.sql"), dir.path().join("003_y.sql")).unwrap();
+    let error = load_dir(dir.path()).unwrap_err();
+    assert!(matches!(error, Error::InvalidFile { line: 0, .. }), "{error}");
+    assert!(error.to_string().contains("003_y.sql: cannot read it: No such file or directory"), "{error}");
+}

@@ -32,7 +32,12 @@ impl SqliteDriver {
     pub fn open(target: &SqliteTarget) -> Result<Self> {
         let (conn, lock_path) = match target {
             SqliteTarget::Memory => (Connection::open_in_memory().map_err(db)?, None),
-            SqliteTarget::File(path) => (open_file(path)?, Some(lock_path(path))),
+            SqliteTarget::File(path) => {
+                let conn = open_file(path)?;
+                // The lock is per database file, whatever path (a symlink, `..`) names it.
+                let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                (conn, Some(lock_path(&canonical)))
+            }
         };
         // Reading the schema version makes a file that is not a database fail here, named.
         let setup = conn
@@ -272,5 +277,31 @@ impl SqliteDriver {
         self.conn.execute_batch(&format!("DELETE FROM {TABLE}")).map_err(db)?;
         self.commit()?;
         Ok(dropped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_lock_per_database_file_whatever_path_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("app.db");
+        let first = SqliteDriver::open(&SqliteTarget::File(real.clone())).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&real, dir.path().join("link.db")).unwrap();
+        #[cfg(unix)]
+        let second = SqliteDriver::open(&SqliteTarget::File(dir.path().join("link.db"))).unwrap();
+        #[cfg(not(unix))]
+        let second = SqliteDriver::open(&SqliteTarget::File(dir.path().join(".").join("app.db"))).unwrap();
+        assert_eq!(first.lock_path, second.lock_path);
+    }
+
+    #[test]
+    fn every_connection_has_foreign_keys_on() {
+        let driver = SqliteDriver::open(&SqliteTarget::Memory).unwrap();
+        let on: i64 = driver.connection().query_row("PRAGMA foreign_keys", [], |row| row.get(0)).unwrap();
+        assert_eq!(on, 1);
     }
 }
