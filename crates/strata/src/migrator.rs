@@ -66,15 +66,23 @@ pub struct Migrator {
 }
 
 impl Migrator {
-    /// Uses `migrations` (from files, embedded, or built in code), sorted by version.
-    pub fn new(mut migrations: Vec<Migration>) -> Self {
+    /// Uses `migrations` (from files, embedded, or built in code); two with
+    /// one version are an error.
+    pub fn new(mut migrations: Vec<Migration>) -> Result<Self> {
         migrations.sort_by_key(|migration| migration.version);
-        Migrator { migrations }
+        if let Some(pair) = migrations.windows(2).find(|pair| pair[0].version == pair[1].version) {
+            return Err(crate::Error::DuplicateVersion {
+                version: pair[0].version,
+                first: pair[0].up.file.clone(),
+                second: pair[1].up.file.clone(),
+            });
+        }
+        Ok(Migrator { migrations })
     }
 
     /// Reads every migration in `dir`; see [`crate::source::load_dir`].
     pub fn from_dir(dir: &Path) -> Result<Self> {
-        Ok(Migrator::new(crate::source::load_dir(dir)?))
+        Migrator::new(crate::source::load_dir(dir)?)
     }
 
     /// The migrations, sorted by version.

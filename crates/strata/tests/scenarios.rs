@@ -53,7 +53,7 @@ for_every_driver!(
 
 fn migrations(files: &[(&str, &str)]) -> Migrator {
     let files = files.iter().map(|(name, text)| (PathBuf::from(name), text.to_string()));
-    Migrator::new(strata::source::load_files(files).unwrap())
+    Migrator::new(strata::source::load_files(files).unwrap()).unwrap()
 }
 
 const USERS: (&str, &str) = (
@@ -195,12 +195,19 @@ fn concurrent_runners_apply_each_migration_once(backend: &dyn Backend) {
 }
 
 #[test]
+fn migrations_built_in_code_must_have_distinct_versions() {
+    let mut list = strata::source::load_files([USERS, POSTS].map(|(name, text)| (name, text.to_owned()))).unwrap();
+    list[1].version = 1;
+    assert!(matches!(Migrator::new(list), Err(Error::DuplicateVersion { version: 1, .. })));
+}
+
+#[test]
 fn embedded_migrations_need_no_folder() {
     const FILES: [(&str, &str); 2] = [USERS, POSTS];
     let list: Vec<Migration> =
         strata::source::load_files(FILES.iter().map(|(name, text)| (format!("embedded/{name}"), text.to_string())))
             .unwrap();
-    let migrator = Migrator::new(list);
+    let migrator = Migrator::new(list).unwrap();
     let mut db = strata::open(&DatabaseUrl::parse("sqlite::memory:").unwrap()).unwrap();
     assert_eq!(migrator.up(db.as_mut(), None, false, &mut ()).unwrap().count, 2);
 }

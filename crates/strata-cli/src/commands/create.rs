@@ -27,7 +27,7 @@ fn highest_applied(settings: &Settings) -> Result<u64, Failure> {
         }
     }
     let mut db = strata::open(&url)?;
-    let history = Migrator::new(Vec::new()).history(db.as_mut())?;
+    let history = Migrator::new(Vec::new())?.history(db.as_mut())?;
     Ok(history.iter().map(|row| row.version).max().unwrap_or(0))
 }
 

@@ -19,7 +19,7 @@ pub fn cmd_reset(settings: &Settings, args: &ResetArgs) -> Result<(), Failure> {
     if !args.yes {
         confirm(&url)?;
     }
-    let migrator = strata::Migrator::new(Vec::new());
+    let migrator = strata::Migrator::new(Vec::new())?;
     let mut db = strata::open(&url)?;
     let dropped = migrator.reset(db.as_mut(), &mut crate::output::Progress)?;
     writeln!(
