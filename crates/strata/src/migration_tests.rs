@@ -109,3 +109,15 @@ fn an_empty_or_comment_only_down_section_is_no_down_script() {
     let down = parse_sections(Path::new("001_a.down.sql"), "  \n", Some(Direction::Down)).unwrap();
     assert!(down.down.is_none());
 }
+
+proptest::proptest! {
+    /// Any text parses to sections or to an error naming the file: never a panic.
+    #[test]
+    fn parsing_never_panics(text in "(-- migrate:(up|down)( transaction:false| foreign_keys:off| x)?\r?\n|[a-z;' \n\r\u{feff}é-])*") {
+        for only in [None, Some(Direction::Up), Some(Direction::Down)] {
+            if let Err(error) = parse_sections(path(), &text, only) {
+                proptest::prop_assert!(error.to_string().starts_with("m/001_a.sql"));
+            }
+        }
+    }
+}

@@ -111,3 +111,11 @@ fn an_unreadable_migration_file_is_a_bad_file() {
     assert!(matches!(error, Error::InvalidFile { line: 0, .. }), "{error}");
     assert!(error.to_string().contains("003_y.sql: cannot read it: No such file or directory"), "{error}");
 }
+
+proptest::proptest! {
+    /// Any file name is accepted, ignored or refused with a message: never a panic.
+    #[test]
+    fn file_names_never_panic(name in "[0-9a-zA-Z_.é-]{0,24}") {
+        let _ = parse_file_name(&name);
+    }
+}
