@@ -6,20 +6,25 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands;
-use crate::config::Settings;
+use crate::config::{Flags, Settings};
 
 const AFTER_HELP: &str = "\
 Settings:
-  The database is --database, else the DATABASE_URL variable, else `database`
-  in ./strata.toml. The migrations folder is --dir, else `migrations` in
-  ./strata.toml, else migrations/versions.
+  strata.toml is --config FILE, else the nearest strata.toml in the current
+  folder or a parent; paths in it are relative to its folder. The database is
+  --database, else the DATABASE_URL variable, else DATABASE_URL in the .env
+  file beside strata.toml (or in the current folder), else `database` in
+  strata.toml. The migrations folder is --dir, else `migrations` in
+  strata.toml, else migrations/versions beside it.
 
 Exit codes:
   0  success
   1  a migration or the database failed
   2  bad usage, configuration or migration files
   3  refused: history and migration files disagree (modified, missing,
-     out-of-order or interrupted migrations); nothing was changed";
+     out-of-order or interrupted migrations); nothing was changed
+  4  status --exit-code or check: not up to date (pending, out-of-order,
+     modified, missing or interrupted migrations)";
 
 /// Versioned, reversible database schema migrations.
 #[derive(Debug, Parser)]
@@ -33,6 +38,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 
+    /// Settings file to use instead of the nearest strata.toml
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -44,20 +53,42 @@ pub enum Command {
     Down(commands::down::DownArgs),
     Create(commands::create::CreateArgs),
     Reset(commands::reset::ResetArgs),
+    Redo(commands::redo::RedoArgs),
+    Check(commands::check::CheckArgs),
 }
 
 /// Parses the arguments, runs the command and turns the outcome into an exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    let result = Settings::load(cli.database.as_deref(), cli.dir.as_deref()).and_then(|settings| match &cli.command {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
+    let flags = Flags { config: cli.config.as_deref(), database: cli.database.as_deref(), dir: cli.dir.as_deref() };
+    let result = Settings::load(&flags).and_then(|settings| match &cli.command {
         Command::Status(args) => commands::status::cmd_status(&settings, args),
         Command::Up(args) => commands::up::cmd_up(&settings, args),
         Command::Down(args) => commands::down::cmd_down(&settings, args),
         Command::Create(args) => commands::create::cmd_create(&settings, args),
         Command::Reset(args) => commands::reset::cmd_reset(&settings, args),
+        Command::Redo(args) => commands::redo::cmd_redo(&settings, args),
+        Command::Check(args) => commands::check::cmd_check(&settings, args),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
     }
+}
+
+/// Prints clap's message (help and version to stdout; an argument error to
+/// stderr, with any password it echoes redacted) and returns clap's exit code.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use std::io::Write;
+    let code = u8::try_from(error.exit_code()).unwrap_or(crate::failure::INVALID);
+    if !error.use_stderr() {
+        let _ = error.print();
+        return ExitCode::from(code);
+    }
+    let text = strata::redact_text(&error.render().ansi().to_string());
+    let _ = write!(anstream::stderr(), "{text}");
+    ExitCode::from(code)
 }

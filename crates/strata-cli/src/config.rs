@@ -1,17 +1,28 @@
-//! Where the database and the migrations are: flags, then the environment,
-//! then `strata.toml` in the current folder, then defaults.
+//! Where the database and the migrations are: flags, then the environment
+//! (and a `.env` file), then `strata.toml` (found in the current folder or the
+//! nearest parent, or named by `--config`), then defaults.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use strata::DatabaseUrl;
+use strata::{DatabaseUrl, SqliteTarget};
 
 use crate::failure::Failure;
 
-/// The configuration file, looked for in the current folder.
+/// The configuration file, looked for in the current folder and its parents.
 pub const CONFIG_FILE: &str = "strata.toml";
 /// The migrations folder when nothing else says.
 pub const DEFAULT_DIR: &str = "migrations/versions";
+/// The file of environment variables read for `DATABASE_URL`.
+pub const ENV_FILE: &str = ".env";
+
+/// What the global flags say; `None` where a flag is not given.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Flags<'a> {
+    pub config: Option<&'a Path>,
+    pub database: Option<&'a str>,
+    pub dir: Option<&'a Path>,
+}
 
 /// `strata.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -23,49 +34,123 @@ struct FileConfig {
     migrations: Option<PathBuf>,
 }
 
+/// The database URL as configured, and where it came from.
+#[derive(Debug)]
+struct Configured {
+    url: String,
+    /// For messages: `--database`, `DATABASE_URL in ../.env`, `` `database` in strata.toml ``.
+    source: String,
+    /// The folder a relative SQLite path is relative to (`None`: the current folder).
+    base: Option<PathBuf>,
+}
+
 /// Settings every command runs with.
 #[derive(Debug)]
 pub struct Settings {
-    database: Option<(String, &'static str)>,
+    database: Option<Configured>,
     pub dir: PathBuf,
 }
 
 impl Settings {
-    /// Resolves the settings; `strata.toml` is read when present.
-    pub fn load(database: Option<&str>, dir: Option<&Path>) -> Result<Self, Failure> {
-        let file = read_config_file(Path::new(CONFIG_FILE))?;
+    /// Resolves the settings: finds and reads `strata.toml` and `.env`.
+    pub fn load(flags: &Flags<'_>) -> Result<Self, Failure> {
+        let config_path = match flags.config {
+            Some(path) if !path.is_file() => {
+                return Err(Failure::invalid(
+                    format!("the configuration file {} does not exist", path.display()),
+                    "--config takes the path of a strata.toml file.".to_owned(),
+                ))
+            }
+            Some(path) => Some(path.to_owned()),
+            None => find_config_file(),
+        };
+        let file = match &config_path {
+            Some(path) => read_config_file(path)?,
+            None => FileConfig::default(),
+        };
+        // The folder paths in strata.toml (and .env) are relative to; "" is the current folder.
+        let base = config_path.as_deref().and_then(Path::parent).map(Path::to_owned).unwrap_or_default();
+        let env_file = base.join(ENV_FILE);
+        let from_env_file = read_env_file(&env_file)?;
         let env = std::env::var("DATABASE_URL").ok().filter(|url| !url.trim().is_empty());
-        let database = database
-            .map(|url| (url.to_owned(), "--database"))
-            .or(env.map(|url| (url, "DATABASE_URL")))
-            .or(file.database.map(|url| (url, "`database` in strata.toml")));
-        let dir = dir.map(Path::to_owned).or(file.migrations).unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
+        let configured = |url: String, source: String, base: Option<&Path>| Configured {
+            url,
+            source,
+            base: base.map(Path::to_owned),
+        };
+        let database = flags
+            .database
+            .map(|url| configured(url.to_owned(), "--database".to_owned(), None))
+            .or_else(|| env.map(|url| configured(url, "DATABASE_URL".to_owned(), None)))
+            .or_else(|| {
+                from_env_file.map(|url| {
+                    configured(url, format!("DATABASE_URL in {}", env_file.display()), Some(&base))
+                })
+            })
+            .or_else(|| {
+                let path = config_path.as_deref().unwrap_or(Path::new(CONFIG_FILE));
+                file.database.map(|url| configured(url, format!("`database` in {}", path.display()), Some(&base)))
+            });
+        let dir = match (flags.dir, file.migrations) {
+            (Some(dir), _) => dir.to_owned(),
+            (None, Some(dir)) => base.join(dir),
+            (None, None) => base.join(DEFAULT_DIR),
+        };
         Ok(Settings { database, dir })
     }
 
     /// The database URL, parsed; an error says which setting was wrong.
     pub fn database(&self) -> Result<DatabaseUrl, Failure> {
         self.database_if_given()?.ok_or_else(|| {
-            let hint =
-                "pass --database URL, set DATABASE_URL, or write `database = \"sqlite:path/to.db\"` in strata.toml.";
+            let hint = "pass --database URL, set DATABASE_URL (or write it in .env), or write \
+                        `database = \"sqlite:path/to.db\"` in strata.toml.";
             Failure::invalid("no database given", hint.to_owned())
         })
     }
 
-    /// The database URL when one is configured.
+    /// The database URL when one is configured. A relative SQLite path from
+    /// `strata.toml` or `.env` is relative to that file's folder.
     pub fn database_if_given(&self) -> Result<Option<DatabaseUrl>, Failure> {
-        let Some((url, from)) = &self.database else {
+        let Some(configured) = &self.database else {
             return Ok(None);
         };
-        let url = DatabaseUrl::parse(url).map_err(|error| Failure::invalid(format!("{error} (from {from})"), None))?;
-        Ok(Some(url))
+        let from = self.database_source().unwrap_or_default();
+        let url = DatabaseUrl::parse(&configured.url)
+            .map_err(|error| Failure::invalid(format!("{error} (from {from})"), None))?;
+        Ok(Some(match (url, &configured.base) {
+            (DatabaseUrl::Sqlite(SqliteTarget::File(path)), Some(base)) if path.is_relative() => {
+                DatabaseUrl::Sqlite(SqliteTarget::File(base.join(path)))
+            }
+            (url, _) => url,
+        }))
     }
+
+    /// Where the database URL came from, for messages: `--database`,
+    /// `DATABASE_URL`, `DATABASE_URL in .env`, `` `database` in strata.toml ``;
+    /// `None` when no database is configured.
+    pub fn database_source(&self) -> Option<&str> {
+        self.database.as_ref().map(|configured| configured.source.as_str())
+    }
+}
+
+/// `strata.toml` in the current folder or the nearest parent that has one, as
+/// a relative path (`strata.toml`, `../strata.toml`, …) so that messages stay short.
+fn find_config_file() -> Option<PathBuf> {
+    let depth = std::env::current_dir().map_or(1, |cwd| cwd.ancestors().count());
+    let mut candidate = PathBuf::new();
+    for _ in 0..depth {
+        let path = candidate.join(CONFIG_FILE);
+        if path.is_file() {
+            return Some(path);
+        }
+        candidate.push("..");
+    }
+    None
 }
 
 fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
         Err(error) => return Err(Failure::invalid(format!("{}: {error}", path.display()), None)),
     };
     toml::from_str(&text).map_err(|error| {
@@ -76,4 +161,41 @@ fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
             "strata.toml takes `database = \"URL\"` and `migrations = \"folder\"`.".to_owned(),
         )
     })
+}
+
+/// `DATABASE_URL` from a `.env` file (dotenvy's syntax), when the file exists.
+/// The whole file must parse: a bad line is named with its number.
+fn read_env_file(path: &Path) -> Result<Option<String>, Failure> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(Failure::invalid(format!("{}: {error}", path.display()), None)),
+    };
+    let mut url = None;
+    for item in dotenvy::from_read_iter(text.as_bytes()) {
+        match item {
+            Ok((key, value)) if key == "DATABASE_URL" && url.is_none() => url = Some(value),
+            Ok(_) => {}
+            Err(dotenvy::Error::LineParse(line, _)) => {
+                return Err(Failure::invalid(
+                    format!("{}:{}: not a `NAME=value` line", path.display(), line_number(&text, &line)),
+                    ".env holds lines like `DATABASE_URL=sqlite:app.db`; quote values with spaces or `#`."
+                        .to_owned(),
+                ))
+            }
+            Err(error) => return Err(Failure::invalid(format!("{}: {error}", path.display()), None)),
+        }
+    }
+    Ok(url.filter(|url| !url.trim().is_empty()))
+}
+
+/// The 1-based number of the line where `line` (a whole entry, as dotenvy
+/// quotes it in its error) starts in `text`.
+fn line_number(text: &str, line: &str) -> usize {
+    let mut starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
+    let whole = |start: usize| {
+        text[start..].strip_prefix(line).is_some_and(|rest| rest.is_empty() || rest.starts_with(['\r', '\n']))
+    };
+    let start = starts.find(|&start| whole(start)).unwrap_or(0);
+    1 + text[..start].matches('\n').count()
 }

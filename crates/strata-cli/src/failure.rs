@@ -12,6 +12,8 @@ pub const FAILED: u8 = 1;
 pub const INVALID: u8 = 2;
 /// Exit code: refused because history and files disagree.
 pub const REFUSED: u8 = 3;
+/// Exit code: `status --exit-code` / `check` found the database not up to date.
+pub const NOT_UP_TO_DATE: u8 = 4;
 
 /// A failed command.
 #[derive(Debug)]
@@ -27,18 +29,26 @@ impl Failure {
         Failure { message: message.to_string(), hint: hint.into(), code: INVALID }
     }
 
+    /// Exit with `code` and print nothing more: the command's output said it all.
+    pub fn exit(code: u8) -> Self {
+        Failure { message: String::new(), hint: None, code }
+    }
+
     /// Prints `Error: …` and `Hint: …` to stderr and returns the exit code.
+    /// Passwords are redacted, whichever layer wrote the message.
     /// Output that went to a closed pipe is not an error.
     pub fn report(self) -> ExitCode {
         if self.code == 0 {
             return ExitCode::SUCCESS;
         }
         let mut stderr = anstream::stderr().lock();
-        let red = anstyle::AnsiColor::Red.on_default().bold();
-        let _ = writeln!(stderr, "{red}Error:{red:#} {}", self.message);
+        if !self.message.is_empty() {
+            let red = anstyle::AnsiColor::Red.on_default().bold();
+            let _ = writeln!(stderr, "{red}Error:{red:#} {}", strata::redact_text(&self.message));
+        }
         if let Some(hint) = self.hint {
             let cyan = anstyle::AnsiColor::Cyan.on_default();
-            let _ = writeln!(stderr, "{cyan}Hint:{cyan:#} {hint}");
+            let _ = writeln!(stderr, "{cyan}Hint:{cyan:#} {}", strata::redact_text(&hint));
         }
         ExitCode::from(self.code)
     }

@@ -77,3 +77,72 @@ impl Observer for Progress {
         let _ = writeln!(anstream::stdout(), "{RED}failed{RED:#}");
     }
 }
+
+/// Records the steps of `up`, `down` or `redo` for `--json`, printing nothing
+/// on stdout (the wait for the lock is still said on stderr).
+#[derive(Debug, Default)]
+pub struct Recorder {
+    steps: Vec<(Action, StepJson)>,
+}
+
+/// One applied or reverted migration in `--json` output.
+#[derive(Debug, serde::Serialize)]
+pub struct StepJson {
+    pub version: u64,
+    pub label: String,
+    pub name: String,
+    pub execution_ms: u64,
+}
+
+impl Observer for Recorder {
+    fn waiting_for_lock(&mut self) {
+        Progress.waiting_for_lock();
+    }
+
+    fn started(&mut self, action: Action, label: &str, name: &str) {
+        let version = label.parse().unwrap_or_default();
+        let step = StepJson { version, label: label.to_owned(), name: name.to_owned(), execution_ms: 0 };
+        self.steps.push((action, step));
+    }
+
+    fn finished(&mut self, elapsed: Duration) {
+        if let Some((_, step)) = self.steps.last_mut() {
+            step.execution_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        }
+    }
+}
+
+/// The document `up --json`, `down --json` and `redo --json` print: the
+/// database, what was reverted and applied (in the order it ran), and the
+/// version afterwards, as `status --json` calls it.
+#[derive(Debug, serde::Serialize)]
+pub struct RunJson {
+    pub database: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reverted: Option<Vec<StepJson>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied: Option<Vec<StepJson>>,
+    pub current_version: Option<u64>,
+}
+
+impl Recorder {
+    /// Prints the document for a finished command; `reverted` and `applied`
+    /// say which lists the command has.
+    pub fn print(self, database: &strata::DatabaseUrl, summary: &Summary, reverted: bool, applied: bool) -> std::io::Result<()> {
+        let mut reverts = Vec::new();
+        let mut applies = Vec::new();
+        for (action, step) in self.steps {
+            match action {
+                Action::Revert => reverts.push(step),
+                Action::Apply => applies.push(step),
+            }
+        }
+        let document = RunJson {
+            database: database.to_string(),
+            reverted: reverted.then_some(reverts),
+            applied: applied.then_some(applies),
+            current_version: summary.current.as_ref().and_then(|(label, _)| label.parse().ok()),
+        };
+        writeln!(std::io::stdout().lock(), "{}", serde_json::to_string(&document).map_err(std::io::Error::other)?)
+    }
+}

@@ -10,7 +10,7 @@ use crate::driver::{Driver, Dropped};
 use crate::error::Result;
 use crate::history::{utc_now, Applied, Record};
 use crate::migration::{Direction, Migration, Step, StepOptions};
-use crate::plan::{Entry, Report, Revert};
+use crate::plan::{Entry, Problem, Report, Revert, State};
 use crate::run::{run_step, HistoryChange, Subject};
 
 /// Which way a step goes.
@@ -125,25 +125,68 @@ impl Migrator {
     pub fn down(&self, driver: &mut dyn Driver, target: u64, observer: &mut dyn Observer) -> Result<Summary> {
         locked(driver, observer, |driver, observer| {
             let history = self.history(driver)?;
-            let report = Report::new(&self.migrations, &history);
-            let plan = report.plan_down(target)?;
-            let steps = down_steps(driver, &plan)?;
-            steps.iter().try_for_each(|step| check_step(step))?;
-            let mut elapsed = Duration::ZERO;
-            for (revert, step) in plan.iter().zip(&steps) {
-                observer.started(Action::Revert, &revert.label, &revert.name);
-                let subject = Subject {
-                    version: revert.version,
-                    label: &revert.label,
-                    name: &revert.name,
-                    direction: Direction::Down,
-                };
-                elapsed +=
-                    run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
-            }
-            let kept = |entry: &Entry<'_>| entry.state.is_applied() && entry.version <= target;
-            Ok(summary(&report, plan.len(), elapsed, kept))
+            self.revert_above(driver, &Report::new(&self.migrations, &history), target, observer)
         })
+    }
+
+    /// Reverts the newest applied migration only (as dbmate's `rollback`).
+    pub fn down_newest(&self, driver: &mut dyn Driver, observer: &mut dyn Observer) -> Result<Summary> {
+        locked(driver, observer, |driver, observer| {
+            let history = self.history(driver)?;
+            let report = Report::new(&self.migrations, &history);
+            let target = below_newest(&report);
+            self.revert_above(driver, &report, target, observer)
+        })
+    }
+
+    /// Reverts the newest applied migration and applies it again from its
+    /// file, under one lock; each step is its own transaction. Refuses,
+    /// changing nothing, when any migration is modified, missing or
+    /// interrupted, as `up` would. `count` is 0 when nothing is applied.
+    pub fn redo(&self, driver: &mut dyn Driver, observer: &mut dyn Observer) -> Result<Summary> {
+        locked(driver, observer, |driver, observer| {
+            let history = self.history(driver)?;
+            let report = Report::new(&self.migrations, &history);
+            let problems: Vec<Problem> = report
+                .entries
+                .iter()
+                .filter(|entry| matches!(entry.state, State::Modified | State::Missing | State::Interrupted))
+                .map(|entry| Problem { label: entry.label.clone(), name: entry.name.clone(), state: entry.state })
+                .collect();
+            if !problems.is_empty() {
+                return Err(crate::Error::Refused(problems));
+            }
+            let Some(newest) = report.current().and_then(|entry| entry.migration) else {
+                return Ok(summary(&report, 0, Duration::ZERO, |entry| entry.state.is_applied()));
+            };
+            check_step(&newest.up)?;
+            let reverted = self.revert_above(driver, &report, below_newest(&report), observer)?;
+            observer.started(Action::Apply, &newest.label, &newest.name);
+            let elapsed = reverted.elapsed + run_observed(observer, apply(driver, newest))?;
+            Ok(summary(&report, 1, elapsed, |entry| entry.state.is_applied()))
+        })
+    }
+
+    /// The body of `down`, with the lock held and the history read.
+    fn revert_above(
+        &self,
+        driver: &mut dyn Driver,
+        report: &Report<'_>,
+        target: u64,
+        observer: &mut dyn Observer,
+    ) -> Result<Summary> {
+        let plan = report.plan_down(target)?;
+        let steps = down_steps(driver, &plan)?;
+        steps.iter().try_for_each(|step| check_step(step))?;
+        let mut elapsed = Duration::ZERO;
+        for (revert, step) in plan.iter().zip(&steps) {
+            observer.started(Action::Revert, &revert.label, &revert.name);
+            let subject =
+                Subject { version: revert.version, label: &revert.label, name: &revert.name, direction: Direction::Down };
+            elapsed += run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
+        }
+        let kept = |entry: &Entry<'_>| entry.state.is_applied() && entry.version <= target;
+        Ok(summary(report, plan.len(), elapsed, kept))
     }
 
     /// Drops every table, view, trigger and index and empties the history.
@@ -153,6 +196,13 @@ impl Migrator {
             driver.drop_all()
         })
     }
+}
+
+/// The version just below the newest applied one (0 when there is none), so
+/// that going down to it reverts the newest only.
+fn below_newest(report: &Report<'_>) -> u64 {
+    let mut applied = report.entries.iter().rev().filter(|entry| entry.state.is_applied());
+    applied.nth(1).map_or(0, |entry| entry.version)
 }
 
 /// The summary of a command that ran `count` steps; the database's version

@@ -1,23 +1,46 @@
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
+use strata::plan::Report;
+use strata::{DatabaseUrl, Driver, Migrator, Summary};
 
 use crate::config::Settings;
 use crate::failure::Failure;
-use crate::output::{count, duration, version_phrase, Progress};
+use crate::output::{count, duration, version_phrase, Progress, Recorder};
 
-/// Revert every applied migration above VERSION, newest first (`down 0` reverts all)
+/// Revert the newest migration, or every applied migration above VERSION, newest first
+///
+/// `down` reverts the newest applied migration; `down VERSION` reverts every
+/// applied migration above VERSION; `down 0` reverts all, after asking (or
+/// with --yes).
 #[derive(Debug, Args)]
 pub struct DownArgs {
-    /// The version to go back to: 0 or a known version
+    /// The version to go back to: 0 or a known version (default: the one below the newest)
     #[arg(value_name = "VERSION")]
-    pub version: u64,
+    pub version: Option<u64>,
+
+    /// Do not ask before `down 0` reverts everything
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Print one JSON document (what was reverted, the version afterwards) instead of progress lines
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
-    let mut db = strata::open(&settings.database()?)?;
-    let summary = migrator.down(db.as_mut(), args.version, &mut Progress)?;
+    let url = settings.database()?;
+    let mut db = strata::open(&url)?;
+    if args.version == Some(0) && !args.yes {
+        confirm_all(&migrator, db.as_mut(), &url)?;
+    }
+    if args.json {
+        let mut recorder = Recorder::default();
+        let summary = run(&migrator, db.as_mut(), args.version, &mut recorder)?;
+        return Ok(recorder.print(&url, &summary, true, false)?);
+    }
+    let summary = run(&migrator, db.as_mut(), args.version, &mut Progress)?;
     let mut out = anstream::stdout().lock();
     match summary.count {
         0 => writeln!(out, "Nothing to revert: {}.", version_phrase(&summary))?,
@@ -28,6 +51,47 @@ pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
             duration(summary.elapsed),
             version_phrase(&summary)
         )?,
+    }
+    Ok(())
+}
+
+fn run(
+    migrator: &Migrator,
+    db: &mut dyn Driver,
+    version: Option<u64>,
+    observer: &mut dyn strata::Observer,
+) -> Result<Summary, Failure> {
+    Ok(match version {
+        Some(version) => migrator.down(db, version, observer)?,
+        None => migrator.down_newest(db, observer)?,
+    })
+}
+
+/// `down 0` with something applied: asks to type `yes`; refuses without a terminal.
+fn confirm_all(migrator: &Migrator, db: &mut dyn Driver, url: &DatabaseUrl) -> Result<(), Failure> {
+    let history = migrator.history(db)?;
+    let report = Report::new(migrator.migrations(), &history);
+    let applied = report.entries.iter().filter(|entry| entry.state.is_applied()).count();
+    if applied == 0 {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure::invalid(
+            format!(
+                "refusing to revert every applied migration ({applied}) without confirmation: there is no terminal to ask on; nothing was changed"
+            ),
+            "pass --yes to revert everything without asking, or `strata down VERSION` to keep the versions up to VERSION."
+                .to_owned(),
+        ));
+    }
+    let mut stderr = anstream::stderr();
+    write!(stderr, "This reverts every applied migration ({applied}) in {url}. Type yes to continue: ")?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        return Err(Failure::invalid("down 0 cancelled; nothing was changed", None));
     }
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! One file per command: its arguments (whose doc comments are its `--help`)
 //! and a `cmd_*` function.
 
+pub mod check;
 pub mod create;
 pub mod down;
+pub mod redo;
 pub mod reset;
 pub mod status;
 pub mod up;

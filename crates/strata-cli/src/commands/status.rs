@@ -19,22 +19,43 @@ pub struct StatusArgs {
     /// Print one JSON document instead of a table
     #[arg(long)]
     pub json: bool,
+
+    /// Exit with code 4 when anything is pending, out-of-order, modified, missing or interrupted (for CI)
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure> {
+    with_report(settings, |report| {
+        let mut out = std::io::BufWriter::new(anstream::stdout().lock());
+        if args.json {
+            writeln!(out, "{}", to_json(report).map_err(std::io::Error::other)?)?;
+        } else {
+            write_table(&mut out, report)?;
+            writeln!(out, "{}", summary_line(report))?;
+        }
+        out.flush()?;
+        match args.exit_code && !is_up_to_date(report) {
+            true => Err(Failure::exit(crate::failure::NOT_UP_TO_DATE)),
+            false => Ok(()),
+        }
+    })
+}
+
+/// Reads the migrations and the database's history and hands `work` their comparison.
+pub fn with_report<T>(
+    settings: &Settings,
+    work: impl FnOnce(&Report<'_>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
     let mut db = strata::open(&settings.database()?)?;
     let history = migrator.history(db.as_mut())?;
-    let report = Report::new(migrator.migrations(), &history);
-    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
-    if args.json {
-        writeln!(out, "{}", to_json(&report).map_err(std::io::Error::other)?)?;
-    } else {
-        write_table(&mut out, &report)?;
-        writeln!(out, "{}", summary_line(&report))?;
-    }
-    out.flush()?;
-    Ok(())
+    work(&Report::new(migrator.migrations(), &history))
+}
+
+/// Whether every known migration is applied as its file says.
+pub fn is_up_to_date(report: &Report<'_>) -> bool {
+    report.entries.iter().all(|entry| entry.state == State::Applied)
 }
 
 const STATES: [State; 6] =

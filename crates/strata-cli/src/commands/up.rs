@@ -4,7 +4,7 @@ use clap::Args;
 
 use crate::config::Settings;
 use crate::failure::Failure;
-use crate::output::{count, duration, version_phrase, Progress};
+use crate::output::{count, duration, version_phrase, Progress, Recorder};
 
 /// Apply pending migrations in order, each in one transaction with its history row
 #[derive(Debug, Args)]
@@ -16,11 +16,21 @@ pub struct UpArgs {
     /// Apply pending migrations older than the newest applied one instead of refusing
     #[arg(long)]
     pub allow_out_of_order: bool,
+
+    /// Print one JSON document (what was applied, the version afterwards) instead of progress lines
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn cmd_up(settings: &Settings, args: &UpArgs) -> Result<(), Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
-    let mut db = strata::open(&settings.database()?)?;
+    let url = settings.database()?;
+    let mut db = strata::open(&url)?;
+    if args.json {
+        let mut recorder = Recorder::default();
+        let summary = migrator.up(db.as_mut(), args.version, args.allow_out_of_order, &mut recorder)?;
+        return Ok(recorder.print(&url, &summary, false, true)?);
+    }
     let summary = migrator.up(db.as_mut(), args.version, args.allow_out_of_order, &mut Progress)?;
     let mut out = anstream::stdout().lock();
     match summary.count {
