@@ -32,12 +32,12 @@ fn help_lists_settings_and_exit_codes() {
             .starts_with("Versioned, reversible database schema migrations\n\nUsage: strata [OPTIONS] <COMMAND>\n"),
         "{run}"
     );
-    for command in ["status", "up", "down", "create", "reset"] {
+    for command in ["status", "up", "down", "create", "reset", "redo", "check"] {
         assert!(run.stdout.contains(&format!("\n  {command} ")), "--help does not list {command}:\n{run}");
     }
     assert!(
         run.stdout.ends_with(
-            "Exit codes:\n  0  success\n  1  a migration or the database failed\n  2  bad usage, configuration or migration files\n  3  refused: history and migration files disagree (modified, missing,\n     out-of-order or interrupted migrations); nothing was changed\n"
+            "Exit codes:\n  0  success\n  1  a migration or the database failed\n  2  bad usage, configuration or migration files\n  3  refused: history and migration files disagree (modified, missing,\n     out-of-order or interrupted migrations); nothing was changed\n  4  status --exit-code or check: not up to date (pending, out-of-order,\n     modified, missing or interrupted migrations)\n"
         ),
         "{run}"
     );
@@ -347,7 +347,7 @@ fn pair_layout_up_and_down_files_make_one_migration() {
         .unwrap();
     assert_eq!(checksum, USERS_UP_SHA256);
     assert_eq!(down_sql, "DROP TABLE users;\n");
-    project.run(&["down", "0"]).assert(
+    project.run(&["down", "0", "--yes"]).assert(
         0,
         "Reverting 002 create_tags ... ok (<DUR>)\n\
          Reverting 001 create_users ... ok (<DUR>)\n\
@@ -396,7 +396,7 @@ fn triggers_strings_and_comments_holding_semicolons_run_as_written() {
     let log: Vec<String> = statement.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert_eq!(log, ["inserted; a;b", "other", "inserted; x", "x;"]);
     assert_eq!(project.schema(), ["table log", "table users", "trigger users_ai"]);
-    project.ok(&["down", "0"]);
+    project.ok(&["down", "0", "--yes"]);
     assert!(project.schema().is_empty());
 }
 
@@ -415,7 +415,7 @@ fn transaction_false_runs_statements_outside_a_transaction() {
     );
     let state: String = project.db().query_row("SELECT state FROM migration_history", [], |r| r.get(0)).unwrap();
     assert_eq!(state, "applied");
-    project.ok(&["down", "0"]);
+    project.ok(&["down", "0", "--yes"]);
     assert!(project.history().is_empty());
     assert!(project.schema().is_empty());
 }
@@ -513,7 +513,7 @@ fn down_reverts_newest_first_down_to_the_version() {
 fn down_zero_reverts_everything() {
     let project = two_migrations();
     project.ok(&["up"]);
-    project.run(&["down", "0"]).assert(
+    project.run(&["down", "0", "--yes"]).assert(
         0,
         "Reverting 002 create_notes ... ok (<DUR>)\n\
          Reverting 001 create_users ... ok (<DUR>)\n\
@@ -522,7 +522,7 @@ fn down_zero_reverts_everything() {
     );
     assert!(project.history().is_empty());
     assert!(project.schema().is_empty());
-    project.run(&["down", "0"]).assert(0, "Nothing to revert: no migration is applied.\n", "");
+    project.run(&["down", "0", "--yes"]).assert(0, "Nothing to revert: no migration is applied.\n", "");
 }
 
 #[test]
@@ -809,7 +809,7 @@ fn output_with(project: &Project, no_color: Option<&str>, force: Option<&str>, a
 #[test]
 fn no_escape_codes_when_output_is_not_a_terminal() {
     let project = colour_scenario();
-    for args in [&["status"][..], &["up"], &["up", "--allow-out-of-order"], &["down", "0"], &["down", "9"]] {
+    for args in [&["status"][..], &["up"], &["up", "--allow-out-of-order"], &["down", "0", "--yes"], &["down", "9"]] {
         let output = output_with(&project, None, None, args);
         assert!(!output.contains('\x1b'), "escape codes in `strata {args:?}` without a terminal: {output:?}");
         assert!(!output.is_empty());

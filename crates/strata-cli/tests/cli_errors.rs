@@ -25,7 +25,7 @@ fn assert_bad_files(project: &Project, error: &str) {
     let expected = format!("Error: {error}\n{FILE_HINT}");
     project.run(&["up"]).assert_error(2, &expected);
     project.run(&["status"]).assert_error(2, &expected);
-    project.run(&["down", "0"]).assert_error(2, &expected);
+    project.run(&["down", "0", "--yes"]).assert_error(2, &expected);
     assert_eq!(project.versions(), [1], "no history row may be added");
     assert_eq!(project.schema(), ["table a"], "no migration may run");
 }
@@ -61,7 +61,7 @@ fn up_rejects_sql_file_whose_name_is_not_version_and_snake_case_description() {
     project.migration("003_Add-B.sql", "-- migrate:up\nCREATE TABLE b (id INTEGER);\n");
     assert_bad_files(
         &project,
-        "migrations/versions/003_Add-B.sql: the name must be {version}_{description}.sql, e.g. 001_create_users.sql, with a snake_case description (`Add-B` is not snake_case: use lowercase letters, digits and single `_`)",
+        "migrations/versions/003_Add-B.sql: the name must be {version}_{description}.sql, e.g. 001_create_users.sql, with a snake_case description (`Add-B` is not snake_case: use lowercase letters (of any script), digits and single `_`)",
     );
 }
 
@@ -301,7 +301,7 @@ fn failing_down_leaves_the_migration_applied_and_names_the_down_section_line() {
     );
     project.table_migration("003_c.sql", "c");
     project.ok(&["up"]);
-    let run = project.run(&["down", "0"]);
+    let run = project.run(&["down", "0", "--yes"]);
     assert_eq!(run.code, 1, "{run}");
     assert_eq!(common::normalize(&run.stdout), "Reverting 003 c ... ok (<DUR>)\nReverting 002 b ... failed\n", "{run}");
     assert!(
@@ -324,7 +324,7 @@ fn failing_down_hint_does_not_tell_to_run_up() {
     project
         .migration("002_b.sql", "-- migrate:up\nCREATE TABLE b (id INTEGER);\n-- migrate:down\nDROP TABLE nosuch;\n");
     project.ok(&["up"]);
-    let run = project.run(&["down", "0"]);
+    let run = project.run(&["down", "0", "--yes"]);
     assert_eq!(run.code, 1, "{run}");
     assert!(!run.stderr.contains("strata up"), "a failed revert's hint points at `strata up`:\n{run}");
     assert!(run.stderr.contains("strata down"), "a failed revert's hint should point at `strata down`:\n{run}");
@@ -340,7 +340,7 @@ fn failing_stored_down_script_names_the_history_row() {
     );
     project.ok(&["up"]);
     project.remove(&format!("{DIR}/002_b.sql"));
-    let run = project.run(&["down", "0"]);
+    let run = project.run(&["down", "0", "--yes"]);
     assert_eq!(run.code, 1, "{run}");
     assert_eq!(run.stdout, "Reverting 002 b ... failed\n");
     assert!(
@@ -377,7 +377,7 @@ fn failing_transaction_false_migration_is_marked_interrupted_and_blocks_up_and_d
                    \x20 001 a: started outside a transaction and never finished: the database may hold part of it\n\
                    Hint: Finish or undo an interrupted migration by hand, then settle its history row: state 'applied' if its changes are in the database, no row if they are not.\n";
     project.run(&["up"]).assert_error(3, refused);
-    project.run(&["down", "0"]).assert_error(3, refused);
+    project.run(&["down", "0", "--yes"]).assert_error(3, refused);
     let status = project.ok(&["status"]);
     assert!(common::normalize(&status.stdout).contains("001      a     interrupted  <TIME>\n"), "{status}");
 
@@ -516,7 +516,7 @@ fn down_rejects_any_version_but_zero_when_nothing_is_known() {
         2,
         "Error: unknown version 1: no migrations are known\nHint: `strata status` lists every known version.\n",
     );
-    project.run(&["down", "0"]).assert(0, "Nothing to revert: no migration is applied.\n", "");
+    project.run(&["down", "0", "--yes"]).assert(0, "Nothing to revert: no migration is applied.\n", "");
 }
 
 #[test]
@@ -540,7 +540,7 @@ fn down_refuses_to_cross_a_migration_without_down_section_before_reverting_anyth
     project.ok(&["up"]);
     let irreversible = "Error: migration 002 (b) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted\n\
                         Hint: write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` if nothing needs undoing), or go down to a version at or above it.\n";
-    project.run(&["down", "0"]).assert_error(2, irreversible);
+    project.run(&["down", "0", "--yes"]).assert_error(2, irreversible);
     project.run(&["down", "1"]).assert_error(2, irreversible);
     assert_eq!(project.versions(), [1, 2, 3], "003 is not reverted either");
     assert_eq!(project.schema(), ["table a", "table b", "table c"]);
@@ -556,7 +556,7 @@ fn down_refuses_a_deleted_migration_that_had_no_down_section() {
     project.up_down("002_b.sql", "CREATE TABLE b (id INTEGER);", None);
     project.ok(&["up"]);
     project.remove(&format!("{DIR}/002_b.sql"));
-    project.run(&["down", "0"]).assert_error(
+    project.run(&["down", "0", "--yes"]).assert_error(
         2,
         "Error: migration 002 (b) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted\n\
          Hint: write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` if nothing needs undoing), or go down to a version at or above it.\n",
@@ -569,7 +569,7 @@ fn malformed_version_arguments_are_usage_errors() {
     let project = Project::new();
     project.table_migration("001_a.sql", "a");
     for args in
-        [&["up", "abc"][..], &["down"], &["down", "-1"], &["down", "x"], &["frobnicate"], &[], &["up", "--bogus"]]
+        [&["up", "abc"][..], &["down", "-1"], &["down", "x"], &["frobnicate"], &[], &["up", "--bogus"]]
     {
         let run = project.run(args);
         assert_eq!(run.code, 2, "strata {args:?}:\n{run}");
@@ -585,13 +585,13 @@ fn malformed_version_arguments_are_usage_errors() {
 // ---------------------------------------------------------------- settings
 
 const NO_DATABASE: &str = "Error: no database given\n\
-    Hint: pass --database URL, set DATABASE_URL, or write `database = \"sqlite:path/to.db\"` in strata.toml.\n";
+    Hint: pass --database URL, set DATABASE_URL (or write it in .env), or write `database = \"sqlite:path/to.db\"` in strata.toml.\n";
 
 #[test]
 fn no_database_configured_is_a_usage_error_with_a_hint() {
     let project = Project::bare();
     project.write("migrations/versions/001_a.sql", "-- migrate:up\nCREATE TABLE a (id INTEGER);\n");
-    for args in [&["status"][..], &["up"], &["down", "0"], &["reset", "--yes"]] {
+    for args in [&["status"][..], &["up"], &["down", "0", "--yes"], &["reset", "--yes"]] {
         project.run(args).assert_error(2, NO_DATABASE);
     }
     assert_eq!(project.files_in("."), ["migrations"], "nothing was created");
@@ -611,7 +611,7 @@ fn missing_migrations_folder_is_a_usage_error() {
     project.write("strata.toml", "database = \"sqlite:app.db\"\n");
     let missing = "Error: the migrations folder migrations/versions does not exist\n\
                    Hint: create it (`strata create` does), or point --dir or `migrations` in strata.toml at the right folder.\n";
-    for args in [&["status"][..], &["up"], &["down", "0"]] {
+    for args in [&["status"][..], &["up"], &["down", "0", "--yes"]] {
         project.run(args).assert_error(2, missing);
     }
     project.run(&["--dir", "nowhere", "up"]).assert_error(
@@ -844,7 +844,7 @@ fn failing_transaction_false_down_hint_settles_the_row_the_other_way() {
          -- migrate:down transaction:false\nDROP TABLE b;\nDROP TABLE nosuch;\nDROP TABLE a;\n",
     );
     project.ok(&["up"]);
-    project.run(&["down", "0"]).assert(
+    project.run(&["down", "0", "--yes"]).assert(
         1,
         "Reverting 001 a ... failed\n",
         "Error: reverting migration 001 (a) failed at migrations/versions/001_a.sql:6: no such table: nosuch\n\

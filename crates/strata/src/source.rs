@@ -44,7 +44,9 @@ pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
         return Err(format!("{expected} (no version number at the start)"));
     }
     if !is_snake_case(name) {
-        return Err(format!("{expected} (`{name}` is not snake_case: use lowercase letters, digits and single `_`)"));
+        return Err(format!(
+            "{expected} (`{name}` is not snake_case: use lowercase letters (of any script), digits and single `_`)"
+        ));
     }
     let version: u64 = label
         .parse()
@@ -57,11 +59,11 @@ pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
     Ok(Some(FileName { version, label: label.to_owned(), name: name.to_owned(), direction }))
 }
 
+/// Words of lowercase letters (of any script; letters without case count) and
+/// digits, joined by single `_`.
 fn is_snake_case(name: &str) -> bool {
     !name.is_empty()
-        && name
-            .split('_')
-            .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && name.split('_').all(|word| !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase()))
 }
 
 /// Reads every migration in `dir`. Files that do not end in `.sql`, hidden

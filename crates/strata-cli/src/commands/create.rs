@@ -1,17 +1,31 @@
 use std::io::Write;
 
 use clap::Args;
-use strata::{scaffold, DatabaseUrl, Migrator, SqliteTarget};
+use strata::scaffold::{self, NewMigration, Numbering};
+use strata::{DatabaseUrl, Migrator, SqliteTarget};
 
 use crate::config::Settings;
 use crate::failure::Failure;
 
-/// Write a new migration file with the next version and empty up and down sections
+/// Write a new migration with the next version and empty up and down sections
+///
+/// It follows the folder: an .up.sql/.down.sql pair where the newest
+/// migration is a pair, a UTC timestamp version (YYYYMMDDHHMMSS) where
+/// versions are timestamps, else the highest version + 1 (001 in an empty
+/// folder).
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// What the migration does, e.g. "add user preferences" (becomes add_user_preferences)
     #[arg(value_name = "DESCRIPTION")]
     pub description: String,
+
+    /// Number the new version by the UTC time (YYYYMMDDHHMMSS), whatever the folder uses
+    #[arg(long, conflicts_with = "sequential")]
+    pub timestamp: bool,
+
+    /// Number the new version as the highest + 1, whatever the folder uses
+    #[arg(long)]
+    pub sequential: bool,
 }
 
 /// The highest version in the configured database's history, so that a new
@@ -38,12 +52,28 @@ pub fn cmd_create(settings: &Settings, args: &CreateArgs) -> Result<(), Failure>
             "describe the change in words, e.g. `strata create \"add user preferences\"`.".to_owned(),
         ));
     };
-    let migrations = match settings.dir.is_dir() {
-        true => strata::source::load_dir(&settings.dir)?,
-        false => Vec::new(),
+    if slug.len() > scaffold::MAX_SLUG_BYTES {
+        return Err(Failure::invalid(
+            format!(
+                "the description is too long for a file name: it makes a name of {} bytes, at most {} are allowed; nothing was written",
+                slug.len(),
+                scaffold::MAX_SLUG_BYTES
+            ),
+            "describe the change in a few words; say more in the comment at the top of the file.".to_owned(),
+        ));
+    }
+    let numbering = match (args.timestamp, args.sequential) {
+        (true, _) => Some(Numbering::Timestamp),
+        (_, true) => Some(Numbering::Sequential),
+        _ => None,
     };
-    let file_name = scaffold::next_file_name(&migrations, highest_applied(settings)?, &slug);
-    let path = scaffold::create(&settings.dir, &file_name, &args.description)?;
-    writeln!(anstream::stdout(), "Created {}", path.display())?;
+    // The history is consulted when it can be read: `create` needs no database.
+    let highest_applied = highest_applied(settings).unwrap_or(0);
+    let new = NewMigration { slug: &slug, description: &args.description, numbering, highest_applied };
+    let paths = scaffold::create(&settings.dir, &new)?;
+    let mut out = anstream::stdout().lock();
+    for path in paths {
+        writeln!(out, "Created {}", path.display())?;
+    }
     Ok(())
 }

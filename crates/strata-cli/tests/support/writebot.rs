@@ -99,9 +99,9 @@ impl Db {
         self.ok(&["up", &version.to_string()])
     }
 
-    /// `strata down VERSION`.
+    /// `strata down VERSION` (`--yes`: `down 0` asks first on a terminal).
     pub fn down(&self, version: u32) -> String {
-        self.ok(&["down", &version.to_string()])
+        self.ok(&["down", &version.to_string(), "--yes"])
     }
 
     /// A connection with foreign keys OFF (SQLite's default; lets a test insert orphans).
