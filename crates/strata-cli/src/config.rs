@@ -83,9 +83,7 @@ impl Settings {
             .map(|url| configured(url.to_owned(), "--database".to_owned(), None))
             .or_else(|| env.map(|url| configured(url, "DATABASE_URL".to_owned(), None)))
             .or_else(|| {
-                from_env_file.map(|url| {
-                    configured(url, format!("DATABASE_URL in {}", env_file.display()), Some(&base))
-                })
+                from_env_file.map(|url| configured(url, format!("DATABASE_URL in {}", env_file.display()), Some(&base)))
             })
             .or_else(|| {
                 let path = config_path.as_deref().unwrap_or(Path::new(CONFIG_FILE));
@@ -179,8 +177,7 @@ fn read_env_file(path: &Path) -> Result<Option<String>, Failure> {
             Err(dotenvy::Error::LineParse(line, _)) => {
                 return Err(Failure::invalid(
                     format!("{}:{}: not a `NAME=value` line", path.display(), line_number(&text, &line)),
-                    ".env holds lines like `DATABASE_URL=sqlite:app.db`; quote values with spaces or `#`."
-                        .to_owned(),
+                    ".env holds lines like `DATABASE_URL=sqlite:app.db`; quote values with spaces or `#`.".to_owned(),
                 ))
             }
             Err(error) => return Err(Failure::invalid(format!("{}: {error}", path.display()), None)),

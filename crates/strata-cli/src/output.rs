@@ -128,7 +128,13 @@ pub struct RunJson {
 impl Recorder {
     /// Prints the document for a finished command; `reverted` and `applied`
     /// say which lists the command has.
-    pub fn print(self, database: &strata::DatabaseUrl, summary: &Summary, reverted: bool, applied: bool) -> std::io::Result<()> {
+    pub fn print(
+        self,
+        database: &strata::DatabaseUrl,
+        summary: &Summary,
+        reverted: bool,
+        applied: bool,
+    ) -> std::io::Result<()> {
         let mut reverts = Vec::new();
         let mut applies = Vec::new();
         for (action, step) in self.steps {

@@ -568,9 +568,7 @@ fn down_refuses_a_deleted_migration_that_had_no_down_section() {
 fn malformed_version_arguments_are_usage_errors() {
     let project = Project::new();
     project.table_migration("001_a.sql", "a");
-    for args in
-        [&["up", "abc"][..], &["down", "-1"], &["down", "x"], &["frobnicate"], &[], &["up", "--bogus"]]
-    {
+    for args in [&["up", "abc"][..], &["down", "-1"], &["down", "x"], &["frobnicate"], &[], &["up", "--bogus"]] {
         let run = project.run(args);
         assert_eq!(run.code, 2, "strata {args:?}:\n{run}");
         assert!(!run.stdout.contains("Applying"), "{run}");

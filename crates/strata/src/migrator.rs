@@ -181,8 +181,12 @@ impl Migrator {
         let mut elapsed = Duration::ZERO;
         for (revert, step) in plan.iter().zip(&steps) {
             observer.started(Action::Revert, &revert.label, &revert.name);
-            let subject =
-                Subject { version: revert.version, label: &revert.label, name: &revert.name, direction: Direction::Down };
+            let subject = Subject {
+                version: revert.version,
+                label: &revert.label,
+                name: &revert.name,
+                direction: Direction::Down,
+            };
             elapsed += run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
         }
         let kept = |entry: &Entry<'_>| entry.state.is_applied() && entry.version <= target;

@@ -64,8 +64,7 @@ fn redact_parameters(word: &str) -> String {
     let mut search = 0;
     while let Some(found) = lower[search..].find('=').map(|i| i + search) {
         search = found + 1;
-        let key_start =
-            lower[..found].rfind(|c: char| !c.is_ascii_alphanumeric() && c != '_').map_or(0, |i| i + 1);
+        let key_start = lower[..found].rfind(|c: char| !c.is_ascii_alphanumeric() && c != '_').map_or(0, |i| i + 1);
         if !matches!(&lower[key_start..found], "password" | "passwd" | "pwd") {
             continue;
         }
@@ -89,7 +88,10 @@ mod tests {
     #[test]
     fn redacts_urls_with_and_without_slashes_anywhere_in_text() {
         let cases = [
-            ("invalid value 'postgres://app:hunter2@db/x' for '[VERSION]'", "invalid value 'postgres://app:***@db/x' for '[VERSION]'"),
+            (
+                "invalid value 'postgres://app:hunter2@db/x' for '[VERSION]'",
+                "invalid value 'postgres://app:***@db/x' for '[VERSION]'",
+            ),
             ("cannot open postgres:app:hunter2@db/prod: no", "cannot open postgres:app:***@db/prod: no"),
             ("in `jdbc:postgresql://app:S3cret@db.example/w`;", "in `jdbc:postgresql://app:***@db.example/w`;"),
             ("--database=mysql://root:p/a#s@s@host/x", "--database=mysql://root:***@host/x"),

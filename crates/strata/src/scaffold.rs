@@ -208,9 +208,15 @@ mod tests {
         assert_eq!(next_label(&names(&["0009"]), 9, Numbering::Sequential, 0).unwrap(), "0010");
         assert_eq!(next_label(&names(&["0009"]), 41, Numbering::Sequential, 0).unwrap(), "0042");
         let now = 20261125063000;
-        assert_eq!(next_label(&names(&["20260101000000"]), 20260101000000, Numbering::Timestamp, now).unwrap(), "20261125063000");
+        assert_eq!(
+            next_label(&names(&["20260101000000"]), 20260101000000, Numbering::Timestamp, now).unwrap(),
+            "20261125063000"
+        );
         // A version from the future (or a clock behind): the highest + 1.
-        assert_eq!(next_label(&names(&["20300101000000"]), 20300101000000, Numbering::Timestamp, now).unwrap(), "20300101000001");
+        assert_eq!(
+            next_label(&names(&["20300101000000"]), 20300101000000, Numbering::Timestamp, now).unwrap(),
+            "20300101000001"
+        );
         assert_eq!(next_label(&names(&["001"]), 1, Numbering::Timestamp, now).unwrap(), "20261125063000");
     }
 

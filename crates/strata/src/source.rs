@@ -63,7 +63,9 @@ pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
 /// digits, joined by single `_`.
 fn is_snake_case(name: &str) -> bool {
     !name.is_empty()
-        && name.split('_').all(|word| !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase()))
+        && name
+            .split('_')
+            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase()))
 }
 
 /// Reads every migration in `dir`. Files that do not end in `.sql`, hidden

@@ -18,7 +18,9 @@ pub fn cmd_check(settings: &Settings, _args: &CheckArgs) -> Result<(), Failure> 
         let mut out = anstream::stdout().lock();
         if super::status::is_up_to_date(report) {
             match report.current() {
-                Some(entry) => writeln!(out, "Up to date: the database is at version {} ({}).", entry.label, entry.name)?,
+                Some(entry) => {
+                    writeln!(out, "Up to date: the database is at version {} ({}).", entry.label, entry.name)?
+                }
                 None => writeln!(out, "Up to date: there are no migrations.")?,
             }
             return Ok(());

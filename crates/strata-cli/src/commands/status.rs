@@ -43,10 +43,7 @@ pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure>
 }
 
 /// Reads the migrations and the database's history and hands `work` their comparison.
-pub fn with_report<T>(
-    settings: &Settings,
-    work: impl FnOnce(&Report<'_>) -> Result<T, Failure>,
-) -> Result<T, Failure> {
+pub fn with_report<T>(settings: &Settings, work: impl FnOnce(&Report<'_>) -> Result<T, Failure>) -> Result<T, Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
     let mut db = strata::open(&settings.database()?)?;
     let history = migrator.history(db.as_mut())?;
