@@ -130,7 +130,7 @@ fn is_timestamp(label: &str) -> bool {
 fn next_label(existing: &[FileName], highest: u64, numbering: Numbering, now: u64) -> Result<String> {
     let next = match numbering {
         Numbering::Timestamp if now > highest => now,
-        _ => highest.checked_add(1).unwrap_or(u64::MAX),
+        _ => highest.saturating_add(1),
     };
     if next > MAX_VERSION {
         return Err(Error::Config(format!(
