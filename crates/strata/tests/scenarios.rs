@@ -49,6 +49,8 @@ for_every_driver!(
     interrupted_no_transaction_step_stops_later_runs,
     reset_drops_everything_and_empties_history,
     concurrent_runners_apply_each_migration_once,
+    down_newest_reverts_one_migration_at_a_time,
+    redo_reverts_and_reapplies_the_newest_and_refuses_a_modified_set,
 );
 
 fn migrations(files: &[(&str, &str)]) -> Migrator {
@@ -210,4 +212,35 @@ fn embedded_migrations_need_no_folder() {
     let migrator = Migrator::new(list).unwrap();
     let mut db = strata::open(&DatabaseUrl::parse("sqlite::memory:").unwrap()).unwrap();
     assert_eq!(migrator.up(db.as_mut(), None, false, &mut ()).unwrap().count, 2);
+}
+
+fn down_newest_reverts_one_migration_at_a_time(backend: &dyn Backend) {
+    let migrator = migrations(&[USERS, POSTS, SEED]);
+    let mut db = backend.connect();
+    migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    let summary = migrator.down_newest(db.as_mut(), &mut ()).unwrap();
+    assert_eq!((summary.count, summary.current), (1, Some(("002".to_owned(), "posts".to_owned()))));
+    assert_eq!(states(&migrator, db.as_mut())[2], (3, State::Pending));
+    migrator.down_newest(db.as_mut(), &mut ()).unwrap();
+    assert_eq!(migrator.down_newest(db.as_mut(), &mut ()).unwrap().current, None);
+    assert_eq!(migrator.down_newest(db.as_mut(), &mut ()).unwrap().count, 0);
+    assert!(!table_exists(db.as_mut(), "users"));
+}
+
+fn redo_reverts_and_reapplies_the_newest_and_refuses_a_modified_set(backend: &dyn Backend) {
+    let migrator = migrations(&[USERS, POSTS]);
+    let mut db = backend.connect();
+    assert_eq!(migrator.redo(db.as_mut(), &mut ()).unwrap().count, 0);
+    migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    db.execute("INSERT INTO users (id, name) VALUES (1, 'a')").unwrap();
+    db.execute("INSERT INTO posts (id, user_id) VALUES (1, 1)").unwrap();
+    let summary = migrator.redo(db.as_mut(), &mut ()).unwrap();
+    assert_eq!((summary.count, summary.current), (1, Some(("002".to_owned(), "posts".to_owned()))));
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied)]);
+    // posts was dropped and created again (empty); users kept its row.
+    db.execute("INSERT INTO posts (id, user_id) VALUES (1, 1)").unwrap();
+    let edited = ("001_users.sql", "-- migrate:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n");
+    let error = migrations(&[edited, POSTS]).redo(db.as_mut(), &mut ()).unwrap_err();
+    assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Modified), "{error}");
+    assert!(table_exists(db.as_mut(), "posts"));
 }
