@@ -64,8 +64,7 @@ fn redact_parameters(word: &str) -> String {
     let mut search = 0;
     while let Some(found) = lower[search..].find('=').map(|i| i + search) {
         search = found + 1;
-        let key_start = lower[..found].rfind(|c: char| !c.is_ascii_alphanumeric() && c != '_').map_or(0, |i| i + 1);
-        if !matches!(&lower[key_start..found], "password" | "passwd" | "pwd") {
+        if !is_password_key(&lower[..found]) {
             continue;
         }
         let value_end = word[search..].find(['&', ';', ',', ')']).map_or(word.len(), |i| i + search);
@@ -79,6 +78,16 @@ fn redact_parameters(word: &str) -> String {
     }
     out.push_str(&word[copied..]);
     out
+}
+
+/// Whether `before` (the text before a `=`) ends with a password key that
+/// starts a word. Looks at a few bytes only, so a word of many `=` stays linear.
+fn is_password_key(before: &str) -> bool {
+    ["password", "passwd", "pwd"].iter().any(|key| {
+        before
+            .strip_suffix(key)
+            .is_some_and(|head| head.chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_'))
+    })
 }
 
 #[cfg(test)]
@@ -99,6 +108,7 @@ mod tests {
             ("\x1b[33mpostgres://u:pw@h\x1b[0m", "\x1b[33mpostgres://u:***@h\x1b[0m"),
             ("x.db?password=hunter2&mode=ro and pwd=abc", "x.db?password=***&mode=ro and pwd=***"),
             ("host=db PASSWORD=hunter2 user=app", "host=db PASSWORD=*** user=app"),
+            ("db_password=x&password=y", "db_password=x&password=***"),
         ];
         for (text, expected) in cases {
             assert_eq!(redact_text(text), expected, "{text:?}");
