@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::driver::Driver;
+use crate::driver::{Driver, HistoryCheck};
 use crate::error::{Error, Result};
-use crate::history::{Record, RowState};
+use crate::history::{Record, RowState, TABLE};
 use crate::migration::Direction;
 use crate::migration::Step;
 use crate::split::{split, Statement};
@@ -26,20 +26,63 @@ pub(crate) struct Subject<'a> {
     pub direction: Direction,
 }
 
+/// What the engine expects of the history table during a command: how many
+/// rows Strata itself has written to it since [`Driver::watch_history`].
+#[derive(Debug, Default)]
+pub(crate) struct Guard {
+    writes: u64,
+}
+
+impl Guard {
+    /// Checks, after a step's statements ran, that they left the history table
+    /// as Strata's own writes made it, with or without the step's row.
+    fn verify(&self, driver: &mut dyn Driver, subject: &Subject<'_>, has_row: bool, rolled_back: bool) -> Result<()> {
+        let version = subject.version;
+        let what = match driver.history_check(version)? {
+            HistoryCheck::Unwatched => return Ok(()),
+            HistoryCheck::Gone => "the table is gone: dropped, renamed or replaced".to_owned(),
+            HistoryCheck::Present { writes, .. } if writes != self.writes => {
+                let rows = writes.abs_diff(self.writes);
+                format!("{rows} row{} inserted, updated or deleted", if rows == 1 { "" } else { "s" })
+            }
+            HistoryCheck::Present { has_version, .. } if has_version != has_row => match has_row {
+                true => format!("the row of version {version} is gone"),
+                false => format!("a row for version {version} appeared"),
+            },
+            HistoryCheck::Present { .. } => return Ok(()),
+        };
+        Err(Error::HistoryChanged {
+            version,
+            label: subject.label.to_owned(),
+            name: subject.name.to_owned(),
+            table: TABLE.to_owned(),
+            what,
+            rolled_back,
+            direction: subject.direction,
+        })
+    }
+
+    /// Strata wrote one row of the history table.
+    fn wrote(&mut self) {
+        self.writes += 1;
+    }
+}
+
 /// Runs `step` and applies `change`; returns how long the step took.
 pub(crate) fn run_step(
     driver: &mut dyn Driver,
     subject: &Subject<'_>,
     step: &Step,
     change: HistoryChange<'_>,
+    guard: &mut Guard,
 ) -> Result<Duration> {
     if step.options.no_transaction {
-        return run_unguarded(driver, subject, step, change);
+        return run_unguarded(driver, subject, step, change, guard);
     }
     if step.options.foreign_keys_off {
         driver.set_foreign_keys(false)?;
     }
-    let result = run_in_transaction(driver, subject, step, change);
+    let result = run_in_transaction(driver, subject, step, change, guard);
     if result.is_err() {
         // The error that made us stop is the one worth reporting.
         let _ = driver.rollback();
@@ -55,6 +98,7 @@ fn run_in_transaction(
     subject: &Subject<'_>,
     step: &Step,
     change: HistoryChange<'_>,
+    guard: &mut Guard,
 ) -> Result<Duration> {
     let started = Instant::now();
     driver.begin()?;
@@ -72,6 +116,7 @@ fn run_in_transaction(
         }
     }
     let elapsed = started.elapsed();
+    guard.verify(driver, subject, subject.direction == Direction::Down, true)?;
     match change {
         HistoryChange::Insert(mut record) => {
             record.execution_ms = millis(elapsed);
@@ -79,6 +124,7 @@ fn run_in_transaction(
         }
         HistoryChange::Delete(version) => driver.delete_history(version)?,
     }
+    guard.wrote();
     // A deferred constraint fails here: name the migration, not just the database.
     driver.commit().map_err(|error| {
         let message = match error {
@@ -97,6 +143,7 @@ fn run_unguarded(
     subject: &Subject<'_>,
     step: &Step,
     change: HistoryChange<'_>,
+    guard: &mut Guard,
 ) -> Result<Duration> {
     let started = Instant::now();
     match &change {
@@ -106,12 +153,14 @@ fn run_unguarded(
         }
         HistoryChange::Delete(version) => driver.set_history_state(*version, RowState::Reverting, None)?,
     }
+    guard.wrote();
     execute_all(driver, subject, step, false)?;
     if driver.in_transaction() {
         let _ = driver.rollback();
         let message = "the section left a transaction open (BEGIN without COMMIT); it was rolled back";
         return Err(failure(subject, step.file.display().to_string(), message, false));
     }
+    guard.verify(driver, subject, true, false)?;
     let elapsed = started.elapsed();
     match change {
         HistoryChange::Insert(record) => {
@@ -119,6 +168,7 @@ fn run_unguarded(
         }
         HistoryChange::Delete(version) => driver.delete_history(version)?,
     }
+    guard.wrote();
     Ok(elapsed)
 }
 
