@@ -44,6 +44,7 @@ pub enum Command {
     Down(commands::down::DownArgs),
     Create(commands::create::CreateArgs),
     Reset(commands::reset::ResetArgs),
+    Adopt(commands::adopt::AdoptArgs),
 }
 
 /// Parses the arguments, runs the command and turns the outcome into an exit code.
@@ -55,6 +56,7 @@ pub fn run() -> ExitCode {
         Command::Down(args) => commands::down::cmd_down(&settings, args),
         Command::Create(args) => commands::create::cmd_create(&settings, args),
         Command::Reset(args) => commands::reset::cmd_reset(&settings, args),
+        Command::Adopt(args) => commands::adopt::cmd_adopt(&settings, args),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

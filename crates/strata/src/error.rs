@@ -92,16 +92,18 @@ pub enum Error {
         writebot: bool,
     },
     /// A history row holds a value Strata never writes.
-    #[error("{table} in {database}, version {version}: column {column} holds {found}; expected {expected}")]
+    #[error(
+        "{table} in {database}, version {version}: column {column} holds {found}; expected {}",
+        crate::history::expected(column)
+    )]
     HistoryValue {
         table: String,
         database: String,
         /// The row's version as SQL writes it (`3`, `-1`, `'abc'`, `NULL`).
         version: String,
-        column: String,
+        column: &'static str,
         /// The value found, as SQL writes it.
         found: String,
-        expected: String,
     },
     /// A migration's statements changed the history table.
     #[error("{} {label} ({name}) changed the history table {table} ({what}); {}", match direction { crate::Direction::Up => "migration", crate::Direction::Down => "reverting migration" }, if *rolled_back { "it was rolled back" } else { "it ran with transaction:false, so this cannot be rolled back" })]

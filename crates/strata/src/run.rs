@@ -212,3 +212,78 @@ fn lines_before(statement: &Statement<'_>, offset: Option<usize>) -> usize {
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::driver::sqlite::SqliteDriver;
+    use crate::migration::StepOptions;
+    use crate::url::SqliteTarget;
+
+    /// Runs `sql` as version 1's up step, as `up` would after the checks
+    /// (which refuse these statements; this is what happens if one slips past).
+    fn apply(sql: &str, no_transaction: bool) -> (SqliteDriver, Result<Duration>) {
+        let mut driver = SqliteDriver::open(&SqliteTarget::Memory).unwrap();
+        driver.ensure_history().unwrap();
+        driver.watch_history().unwrap();
+        let step = Step {
+            sql: sql.to_owned(),
+            options: StepOptions { no_transaction, foreign_keys_off: false },
+            file: PathBuf::from("001_a.sql"),
+            line: 2,
+        };
+        let subject = Subject { version: 1, label: "001", name: "a", direction: Direction::Up };
+        let record = Record {
+            version: 1,
+            name: "a",
+            checksum: "c",
+            applied_at: crate::history::utc_now(),
+            execution_ms: 0,
+            state: RowState::Applied,
+            up_sql: sql,
+            down_sql: None,
+            down_options: String::new(),
+        };
+        let result = run_step(&mut driver, &subject, &step, HistoryChange::Insert(record), &mut Guard::default());
+        (driver, result)
+    }
+
+    #[test]
+    fn a_step_that_drops_the_history_table_is_rolled_back_and_named() {
+        let (mut driver, result) = apply("CREATE TABLE t (id INTEGER);\nDROP TABLE migration_history;", false);
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "migration 001 (a) changed the history table migration_history (the table is gone: dropped, renamed or \
+             replaced); it was rolled back"
+        );
+        assert_eq!(driver.read_history().unwrap(), [], "the table is back, empty");
+        let tables: i64 = driver
+            .connection()
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 't'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0, "the step left no trace");
+    }
+
+    #[test]
+    fn a_step_that_replaces_the_history_table_is_caught() {
+        let create = "CREATE TABLE migration_history (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+            applied_at TEXT NOT NULL, execution_ms INTEGER NOT NULL, checksum TEXT NOT NULL, state TEXT NOT NULL, \
+            up_sql TEXT NOT NULL, down_sql TEXT, down_options TEXT NOT NULL DEFAULT '');";
+        let (_, result) = apply(&format!("DROP TABLE migration_history;\n{create}"), true);
+        assert!(result.unwrap_err().to_string().ends_with(
+            "(the table is gone: dropped, renamed or replaced); it ran with transaction:false, so this cannot be rolled back"
+        ));
+    }
+
+    #[test]
+    fn a_step_that_leaves_the_history_table_alone_commits() {
+        let (mut driver, result) = apply("CREATE TABLE t (id INTEGER);", false);
+        result.unwrap();
+        let (mut again, result) = apply("CREATE TABLE t (id INTEGER);", true);
+        result.unwrap();
+        assert_eq!(driver.read_history().unwrap().len(), 1);
+        assert_eq!(again.read_history().unwrap()[0].state, RowState::Applied);
+    }
+}

@@ -161,6 +161,7 @@ impl Driver for SqliteDriver {
         let result = history::replace(&self.conn, &self.database, backup, records).and_then(|()| self.commit());
         if result.is_err() {
             let _ = self.rollback();
+            let _ = self.conn.execute_batch("PRAGMA legacy_alter_table = OFF");
         }
         result
     }

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::db;
 use crate::driver::{HistoryCheck, LegacyRow};
 use crate::error::{Error, Result};
-use crate::history::{expected, Applied, BadValue, Cell, Record, Shape, TABLE};
+use crate::history::{Applied, BadValue, Cell, Record, Shape, TABLE};
 
 /// Strata's history table.
 fn create_sql(table: &str) -> String {
@@ -72,9 +72,8 @@ fn bad_value(database: &str, bad: BadValue) -> Error {
         table: TABLE.to_owned(),
         database: database.to_owned(),
         version: bad.version,
-        column: bad.column.to_owned(),
+        column: bad.column,
         found: bad.found.to_string(),
-        expected: expected(bad.column).to_owned(),
     }
 }
 
@@ -198,6 +197,12 @@ pub(super) fn replace(conn: &Connection, database: &str, backup: &str, records: 
             reason: format!("{backup} already exists, and adopt keeps the old table under that name"),
         });
     }
-    conn.execute_batch(&format!("ALTER TABLE {TABLE} RENAME TO {backup};\n{};", create_sql(TABLE))).map_err(db)?;
+    // Legacy renaming leaves views alone: WriteBot's `system_statistics` reads
+    // MAX(version) from the history table, which must go on meaning Strata's.
+    conn.execute_batch(&format!(
+        "PRAGMA legacy_alter_table = ON;\nALTER TABLE {TABLE} RENAME TO {backup};\nPRAGMA legacy_alter_table = OFF;\n{};",
+        create_sql(TABLE)
+    ))
+    .map_err(db)?;
     records.iter().try_for_each(|record| insert(conn, record))
 }
