@@ -402,7 +402,7 @@ fn a_step_that_changes_the_history_table_anyway_is_rolled_back_and_named() {
     project.run(&["up"]).assert(
         1,
         "Applying 002 fill ... failed\n",
-        "Error: migration 002 (fill) changed the history table migration_history (1 row inserted, updated or deleted); it was rolled back
+        "Error: migration 002 (fill) changed the history table migration_history (1 row deleted); it was rolled back
 Hint: only Strata may write the history table. 002 was not applied; the migrations before it stay applied. Remove what writes to it from 002 (a statement, or a trigger that a statement sets off), then run `strata up` again.
 ",
     );
@@ -416,7 +416,7 @@ fn a_transaction_false_step_that_changes_the_history_table_is_reported() {
     project.run(&["up"]).assert(
         1,
         "Applying 002 fill ... failed\n",
-        "Error: migration 002 (fill) changed the history table migration_history (2 rows inserted, updated or deleted); it ran with transaction:false, so this cannot be rolled back
+        "Error: migration 002 (fill) changed the history table migration_history (2 rows deleted); it ran with transaction:false, so this cannot be rolled back
 Hint: what 002 did stays done, and the history table no longer records what is applied: restore the database from a backup, or put the lost rows back by hand (`strata status` shows what Strata sees now).
 ",
     );

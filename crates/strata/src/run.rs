@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::driver::{Driver, HistoryCheck};
+use crate::driver::{Driver, Writes};
 use crate::error::{Error, Result};
-use crate::history::{Record, RowState, TABLE};
+use crate::history::{Record, RowState, Shape, TABLE};
 use crate::migration::Direction;
 use crate::migration::Step;
 use crate::split::{split, Statement};
@@ -26,46 +26,95 @@ pub(crate) struct Subject<'a> {
     pub direction: Direction,
 }
 
-/// What the engine expects of the history table during a command: how many
-/// rows Strata itself has written to it since [`Driver::watch_history`].
+/// What the engine expects of the history table during a command: the rows
+/// Strata itself has written to it since [`Driver::watch_history`].
 #[derive(Debug, Default)]
 pub(crate) struct Guard {
-    writes: u64,
+    writes: Writes,
 }
 
 impl Guard {
-    /// Checks, after a step's statements ran, that they left the history table
-    /// as Strata's own writes made it, with or without the step's row.
-    fn verify(&self, driver: &mut dyn Driver, subject: &Subject<'_>, has_row: bool, rolled_back: bool) -> Result<()> {
-        let version = subject.version;
-        let what = match driver.history_check(version)? {
-            HistoryCheck::Unwatched => return Ok(()),
-            HistoryCheck::Gone => "the table is gone: dropped, renamed or replaced".to_owned(),
-            HistoryCheck::Present { writes, .. } if writes != self.writes => {
-                let rows = writes.abs_diff(self.writes);
-                format!("{rows} row{} inserted, updated or deleted", if rows == 1 { "" } else { "s" })
-            }
-            HistoryCheck::Present { has_version, .. } if has_version != has_row => match has_row {
-                true => format!("the row of version {version} is gone"),
-                false => format!("a row for version {version} appeared"),
-            },
-            HistoryCheck::Present { .. } => return Ok(()),
-        };
-        Err(Error::HistoryChanged {
-            version,
+    /// After Strata wrote one row of the history table (`written`, counted by
+    /// `count`), before the step commits: checks that nothing else wrote to
+    /// it. A step that deleted, changed or added rows shows as more writes;
+    /// one that dropped the table made Strata's write fail or, with the table
+    /// created again, go uncounted. (A step that deleted the very row Strata
+    /// then deletes leaves the history as it should be, and passes.)
+    fn after_write(
+        &mut self,
+        driver: &mut dyn Driver,
+        subject: &Subject<'_>,
+        (written, count): (Result<()>, fn(&mut Writes) -> &mut u64),
+        rolled_back: bool,
+    ) -> Result<()> {
+        let changed = |what: String| Error::HistoryChanged {
+            version: subject.version,
             label: subject.label.to_owned(),
             name: subject.name.to_owned(),
             table: TABLE.to_owned(),
             what,
             rolled_back,
             direction: subject.direction,
-        })
+        };
+        let actual = match written {
+            Err(_) if driver.history_shape()? != Shape::Strata => {
+                return Err(changed("the table is gone: dropped or renamed".to_owned()))
+            }
+            Err(error) => return Err(driver.history_writes()?.and_then(|w| self.excess(w)).map_or(error, changed)),
+            Ok(()) => {
+                *count(&mut self.writes) += 1;
+                driver.history_writes()?
+            }
+        };
+        match actual.and_then(|actual| self.excess(actual)) {
+            None => Ok(()),
+            Some(what) => Err(changed(what)),
+        }
     }
 
-    /// Strata wrote one row of the history table.
-    fn wrote(&mut self) {
-        self.writes += 1;
+    /// Strata wrote one row, counted by `count`, before a step's statements ran.
+    fn wrote(&mut self, count: fn(&mut Writes) -> &mut u64) {
+        *count(&mut self.writes) += 1;
     }
+
+    /// What others wrote, when `actual` is not what Strata wrote.
+    fn excess(&self, actual: Writes) -> Option<String> {
+        let expected = self.writes;
+        if actual == expected {
+            return None;
+        }
+        let pairs = [
+            (actual.inserted, expected.inserted, "inserted"),
+            (actual.updated, expected.updated, "updated"),
+            (actual.deleted, expected.deleted, "deleted"),
+        ];
+        // Strata's own UPDATE or DELETE finds no row when the step deleted it first.
+        let parts: Vec<String> = pairs
+            .iter()
+            .filter(|(actual, expected, _)| actual > expected)
+            .map(|(actual, expected, what)| {
+                let rows = actual - expected;
+                format!("{rows} row{} {what}", if rows == 1 { "" } else { "s" })
+            })
+            .collect();
+        match parts.is_empty() {
+            // Fewer writes than Strata's own: the counting triggers went with the table.
+            true => Some("the table was dropped and created again".to_owned()),
+            false => Some(parts.join(", ")),
+        }
+    }
+}
+
+fn inserted(writes: &mut Writes) -> &mut u64 {
+    &mut writes.inserted
+}
+
+fn updated(writes: &mut Writes) -> &mut u64 {
+    &mut writes.updated
+}
+
+fn deleted(writes: &mut Writes) -> &mut u64 {
+    &mut writes.deleted
 }
 
 /// Runs `step` and applies `change`; returns how long the step took.
@@ -116,15 +165,14 @@ fn run_in_transaction(
         }
     }
     let elapsed = started.elapsed();
-    guard.verify(driver, subject, subject.direction == Direction::Down, true)?;
-    match change {
+    let written = match change {
         HistoryChange::Insert(mut record) => {
             record.execution_ms = millis(elapsed);
-            driver.insert_history(&record)?;
+            (driver.insert_history(&record), inserted as fn(&mut Writes) -> &mut u64)
         }
-        HistoryChange::Delete(version) => driver.delete_history(version)?,
-    }
-    guard.wrote();
+        HistoryChange::Delete(version) => (driver.delete_history(version), deleted as _),
+    };
+    guard.after_write(driver, subject, written, true)?;
     // A deferred constraint fails here: name the migration, not just the database.
     driver.commit().map_err(|error| {
         let message = match error {
@@ -150,25 +198,28 @@ fn run_unguarded(
         HistoryChange::Insert(record) => {
             let record = Record { state: RowState::Applying, ..record.clone() };
             driver.insert_history(&record)?;
+            guard.wrote(inserted);
         }
-        HistoryChange::Delete(version) => driver.set_history_state(*version, RowState::Reverting, None)?,
+        HistoryChange::Delete(version) => {
+            driver.set_history_state(*version, RowState::Reverting, None)?;
+            guard.wrote(updated);
+        }
     }
-    guard.wrote();
     execute_all(driver, subject, step, false)?;
     if driver.in_transaction() {
         let _ = driver.rollback();
         let message = "the section left a transaction open (BEGIN without COMMIT); it was rolled back";
         return Err(failure(subject, step.file.display().to_string(), message, false));
     }
-    guard.verify(driver, subject, true, false)?;
     let elapsed = started.elapsed();
-    match change {
-        HistoryChange::Insert(record) => {
-            driver.set_history_state(record.version, RowState::Applied, Some(millis(elapsed)))?
-        }
-        HistoryChange::Delete(version) => driver.delete_history(version)?,
-    }
-    guard.wrote();
+    let written = match change {
+        HistoryChange::Insert(record) => (
+            driver.set_history_state(record.version, RowState::Applied, Some(millis(elapsed))),
+            updated as fn(&mut Writes) -> &mut u64,
+        ),
+        HistoryChange::Delete(version) => (driver.delete_history(version), deleted as _),
+    };
+    guard.after_write(driver, subject, written, false)?;
     Ok(elapsed)
 }
 
@@ -255,8 +306,8 @@ mod tests {
         let (mut driver, result) = apply("CREATE TABLE t (id INTEGER);\nDROP TABLE migration_history;", false);
         assert_eq!(
             result.unwrap_err().to_string(),
-            "migration 001 (a) changed the history table migration_history (the table is gone: dropped, renamed or \
-             replaced); it was rolled back"
+            "migration 001 (a) changed the history table migration_history (the table is gone: dropped or renamed); \
+             it was rolled back"
         );
         assert_eq!(driver.read_history().unwrap(), [], "the table is back, empty");
         let tables: i64 = driver
@@ -273,8 +324,13 @@ mod tests {
             up_sql TEXT NOT NULL, down_sql TEXT, down_options TEXT NOT NULL DEFAULT '');";
         let (_, result) = apply(&format!("DROP TABLE migration_history;\n{create}"), true);
         assert!(result.unwrap_err().to_string().ends_with(
-            "(the table is gone: dropped, renamed or replaced); it ran with transaction:false, so this cannot be rolled back"
+            "(the table was dropped and created again); it ran with transaction:false, so this cannot be rolled back"
         ));
+        let (_, result) = apply(&format!("DROP TABLE migration_history;\n{create}"), false);
+        assert!(result
+            .unwrap_err()
+            .to_string()
+            .ends_with("(the table was dropped and created again); it was rolled back"));
     }
 
     #[test]

@@ -36,16 +36,12 @@ pub struct LegacyRow {
     pub applied_at: Cell,
 }
 
-/// The history table as the engine finds it before a step commits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistoryCheck {
-    /// This database cannot watch its history table; nothing is known.
-    Unwatched,
-    /// The table is gone, or was dropped and created again.
-    Gone,
-    /// Rows written to the table since [`Driver::watch_history`] (by anyone),
-    /// and whether the row of the version asked about is there.
-    Present { writes: u64, has_version: bool },
+/// Rows written to the history table, by kind of write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Writes {
+    pub inserted: u64,
+    pub updated: u64,
+    pub deleted: u64,
 }
 
 /// A connection to one database, as the engine drives it.
@@ -73,15 +69,16 @@ pub trait Driver: Send {
     fn describe(&self) -> String;
     /// What the history table is (read before anything else touches it).
     fn history_shape(&mut self) -> Result<Shape>;
-    /// Starts counting the rows written to the history table, so that
-    /// [`Driver::history_check`] can tell writes that are not Strata's.
+    /// Starts counting the rows written to the history table (by anyone, in
+    /// the transaction under way too), for [`Driver::history_writes`].
     fn watch_history(&mut self) -> Result<()> {
         Ok(())
     }
-    /// The history table now: see [`HistoryCheck`]. One cheap query.
-    fn history_check(&mut self, version: u64) -> Result<HistoryCheck> {
-        let _ = version;
-        Ok(HistoryCheck::Unwatched)
+    /// The rows written to the history table since [`Driver::watch_history`];
+    /// `None` when this database cannot count them. Dropping the table stops
+    /// the count. One cheap query.
+    fn history_writes(&mut self) -> Result<Option<Writes>> {
+        Ok(None)
     }
     /// The rows of WriteBot's Python runner's table, by id.
     fn legacy_history(&mut self) -> Result<Vec<LegacyRow>>;

@@ -14,7 +14,7 @@ mod history;
 
 use rusqlite::{params, Connection};
 
-use super::{Driver, Dropped, ExecError, HistoryCheck, LegacyRow};
+use super::{Driver, Dropped, ExecError, LegacyRow, Writes};
 use crate::error::{Error, Result};
 use crate::history::{Applied, Record, RowState, Shape, TABLE};
 use crate::url::{DatabaseUrl, SqliteTarget};
@@ -148,8 +148,8 @@ impl Driver for SqliteDriver {
         history::watch(&self.conn)
     }
 
-    fn history_check(&mut self, version: u64) -> Result<HistoryCheck> {
-        history::check(&self.conn, version)
+    fn history_writes(&mut self) -> Result<Option<Writes>> {
+        history::writes(&self.conn).map(Some)
     }
 
     fn legacy_history(&mut self) -> Result<Vec<LegacyRow>> {

@@ -6,7 +6,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::db;
-use crate::driver::{HistoryCheck, LegacyRow};
+use crate::driver::{LegacyRow, Writes};
 use crate::error::{Error, Result};
 use crate::history::{Applied, BadValue, Cell, Record, Shape, TABLE};
 
@@ -133,45 +133,33 @@ pub(super) fn insert(conn: &Connection, r: &Record<'_>) -> Result<()> {
 }
 
 /// A temporary table counting rows written to the history table, kept by
-/// temporary triggers (both vanish with the connection, and with the table).
+/// temporary triggers: only this connection sees them, they vanish with it,
+/// and dropping the history table drops them (so the count stops).
 const WATCH: &str = "strata_history_writes";
 
 pub(super) fn watch(conn: &Connection) -> Result<()> {
-    let trigger = |event: &str| {
+    let trigger = |event: &str, column: &str| {
         format!(
-            "CREATE TEMP TRIGGER IF NOT EXISTS {WATCH}_{} AFTER {event} ON main.{TABLE} \
-             BEGIN UPDATE {WATCH} SET n = n + 1; END;",
-            event.to_lowercase()
+            "CREATE TEMP TRIGGER IF NOT EXISTS {WATCH}_{column} AFTER {event} ON main.{TABLE} \
+             BEGIN UPDATE {WATCH} SET {column} = {column} + 1; END;"
         )
     };
     conn.execute_batch(&format!(
-        "CREATE TEMP TABLE IF NOT EXISTS {WATCH} (n INTEGER NOT NULL);
+        "CREATE TEMP TABLE IF NOT EXISTS {WATCH} (inserted INTEGER NOT NULL, updated INTEGER NOT NULL, deleted INTEGER NOT NULL);
          DELETE FROM temp.{WATCH};
-         INSERT INTO temp.{WATCH} VALUES (0);
+         INSERT INTO temp.{WATCH} VALUES (0, 0, 0);
          {}{}{}",
-        trigger("INSERT"),
-        trigger("UPDATE"),
-        trigger("DELETE")
+        trigger("INSERT", "inserted"),
+        trigger("UPDATE", "updated"),
+        trigger("DELETE", "deleted")
     ))
     .map_err(db)
 }
 
-pub(super) fn check(conn: &Connection, version: u64) -> Result<HistoryCheck> {
-    let sql = format!(
-        "SELECT n, EXISTS (SELECT 1 FROM main.{TABLE} WHERE version = ?1),
-                (SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger' AND tbl_name = '{TABLE}')
-         FROM temp.{WATCH}"
-    );
-    let result = conn.prepare_cached(&sql).and_then(|mut statement| {
-        statement.query_row([version], |row| Ok((row.get::<_, u64>(0)?, row.get::<_, bool>(1)?, row.get::<_, i64>(2)?)))
-    });
-    match result {
-        // Dropping the table drops its triggers: a table created again in its place is not watched.
-        Ok((_, _, triggers)) if triggers != 3 => Ok(HistoryCheck::Gone),
-        Ok((writes, has_version, _)) => Ok(HistoryCheck::Present { writes, has_version }),
-        Err(error) if error.to_string().contains("no such table") => Ok(HistoryCheck::Gone),
-        Err(error) => Err(db(error)),
-    }
+pub(super) fn writes(conn: &Connection) -> Result<Writes> {
+    let sql = format!("SELECT inserted, updated, deleted FROM temp.{WATCH}");
+    let read = |row: &Row<'_>| Ok(Writes { inserted: row.get(0)?, updated: row.get(1)?, deleted: row.get(2)? });
+    conn.prepare_cached(&sql).and_then(|mut statement| statement.query_row([], read)).map_err(db)
 }
 
 /// The rows of WriteBot's Python runner's table, by id.
