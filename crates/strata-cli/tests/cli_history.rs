@@ -299,6 +299,8 @@ Hint: pass --yes to adopt without asking (back up the database first).
 fn adopt_has_nothing_to_do_on_strata_history_or_without_a_table() {
     let project = Project::new();
     project.table_migration("001_a.sql", "a");
+    project.run(&["adopt"]).assert_error(2, "Error: there is no database at sqlite:app.db; nothing to adopt\n");
+    assert!(!project.exists(DB), "adopt creates no database");
     Connection::open(project.join(DB)).unwrap();
     project.ok(&["adopt"]).assert(
         0,
