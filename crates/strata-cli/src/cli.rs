@@ -55,6 +55,7 @@ pub enum Command {
     Reset(commands::reset::ResetArgs),
     Redo(commands::redo::RedoArgs),
     Check(commands::check::CheckArgs),
+    Adopt(commands::adopt::AdoptArgs),
 }
 
 /// Parses the arguments, runs the command and turns the outcome into an exit code.
@@ -72,6 +73,7 @@ pub fn run() -> ExitCode {
         Command::Reset(args) => commands::reset::cmd_reset(&settings, args),
         Command::Redo(args) => commands::redo::cmd_redo(&settings, args),
         Command::Check(args) => commands::check::cmd_check(&settings, args),
+        Command::Adopt(args) => commands::adopt::cmd_adopt(&settings, args),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

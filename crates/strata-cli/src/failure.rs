@@ -98,9 +98,56 @@ fn hint(error: &Error) -> Option<String> {
         Error::InvalidFile { .. } | Error::DuplicateVersion { .. } => {
             "every .sql file in the migrations folder must be a migration; fix or move the file named above.".to_owned()
         }
+        Error::ForeignHistory { writebot: true, .. } => "`strata adopt` converts it into Strata's history table in \
+            place, in one transaction: it keeps each recorded version and when it was applied, takes names and \
+            checksums from the migration files, and keeps the old table as migration_history_before_strata. \
+            Back up the database first."
+            .to_owned(),
+        Error::ForeignHistory { writebot: false, .. } => "Strata's history table has the columns version, name, \
+            applied_at, execution_ms, checksum, state, up_sql, down_sql, down_options; `strata adopt` converts only \
+            the table of WriteBot's Python runner (id, version, name, applied_at). Rename this table, or point \
+            Strata at another database."
+            .to_owned(),
+        Error::HistoryValue { table, version, column, .. } => history_value_hint(table, version, column),
+        Error::HistoryChanged { label, rolled_back: true, direction, .. } => format!(
+            "only Strata may write the history table. {} Remove what writes to it from {label} (a statement, or a \
+             trigger that a statement sets off), then run `strata {}` again.",
+            match direction {
+                Direction::Up => format!("{label} was not applied; the migrations before it stay applied."),
+                Direction::Down => format!("{label} stays applied, and so does everything below it."),
+            },
+            if *direction == Direction::Up { "up" } else { "down" }
+        ),
+        Error::HistoryChanged { label, rolled_back: false, .. } => format!(
+            "what {label} did stays done, and the history table no longer records what is applied: restore the \
+             database from a backup, or put the lost rows back by hand (`strata status` shows what Strata sees now)."
+        ),
+        Error::AdoptRefused { .. } => {
+            "fix what is named above (back up the database first), then run `strata adopt` again.".to_owned()
+        }
         _ => return None,
     };
     Some(text)
+}
+
+/// How to fix a history value Strata never writes.
+fn history_value_hint(table: &str, version: &str, column: &str) -> String {
+    let row = match version {
+        "NULL" => "version IS NULL".to_owned(),
+        version => format!("version = {version}"),
+    };
+    match column {
+        "execution_ms" => format!("set it to a whole number, e.g. `UPDATE {table} SET execution_ms = 0 WHERE {row}`."),
+        "state" => format!(
+            "`UPDATE {table} SET state = 'applied' WHERE {row}` if the migration's changes are in the database, \
+             `DELETE FROM {table} WHERE {row}` if they are not."
+        ),
+        "version" => format!(
+            "set it to the version of the migration the row records (`UPDATE {table} SET version = … WHERE {row}`), \
+             or delete the row if that migration's changes are not in the database."
+        ),
+        column => format!("give it a value, e.g. `UPDATE {table} SET {column} = '…' WHERE {row}`; a backup holds the one Strata wrote."),
+    }
 }
 
 /// A step that could not be rolled back: say what state it is in and how to settle it.

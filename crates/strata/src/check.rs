@@ -6,6 +6,7 @@
 //! statements are refused with the file and line, and nothing runs.
 
 use crate::error::{Error, Result};
+use crate::history::TABLE;
 use crate::migration::Step;
 use crate::split::split;
 
@@ -21,6 +22,14 @@ pub(crate) fn check_step(step: &Step) -> Result<()> {
                 words.join(" ")
             );
             return Err(Error::file(&step.file, line, message));
+        }
+        if let Some(lines) = changes_history_table(statement.sql) {
+            let message = format!(
+                "this statement writes to or changes the history table `{TABLE}`: only Strata may, adding or \
+                 removing each migration's row in the migration's own transaction; remove the statement \
+                 (reading the table, as a view does, is fine)"
+            );
+            return Err(Error::file(&step.file, line + lines, message));
         }
         if sets_foreign_keys(statement.sql) {
             let message = "set foreign keys with the `foreign_keys:off` option on the marker line, not with \
@@ -61,6 +70,81 @@ fn sets_foreign_keys(sql: &str) -> bool {
         rest[..name_end].chars().filter(|c| !matches!(c, '"' | '`' | '[' | ']' | '\'') && !c.is_whitespace()).collect();
     let name = name.rsplit('.').next().unwrap_or_default();
     name.eq_ignore_ascii_case("foreign_keys") && matches!(rest[name_end..].chars().next(), Some('=' | '('))
+}
+
+/// Whether `sql` writes to or changes the history table: names it (bare,
+/// quoted as `"…"`, `[…]` or `` `…` ``, after a schema as in `main.…`, in any
+/// case) as the target of INSERT, UPDATE, DELETE, DROP, ALTER, CREATE, or of
+/// a trigger or index (`ON …`). A string counts where SQLite reads a string
+/// as a table name (`DELETE FROM '…'`). Reading it (`SELECT … FROM …`, a view)
+/// is fine, and so are strings and comments. Returns how many lines into
+/// `sql` it is. One pass over `sql`.
+fn changes_history_table(sql: &str) -> Option<usize> {
+    let bytes = sql.as_bytes();
+    let (mut pos, mut line) = (0, 0);
+    // The last significant tokens, most recent first.
+    let mut recent: [&[u8]; 5] = [b""; 5];
+    while pos < bytes.len() {
+        let start = pos;
+        let (end, name): (usize, Option<&[u8]>) = match bytes[pos] {
+            b'-' if bytes.get(pos + 1) == Some(&b'-') => (until(bytes, pos + 2, b"\n"), None),
+            b'/' if bytes.get(pos + 1) == Some(&b'*') => (until(bytes, pos + 2, b"*/"), None),
+            b if b.is_ascii_whitespace() => (pos + 1, None),
+            quote @ (b'\'' | b'"' | b'`' | b'[') => {
+                let close = if quote == b'[' { b']' } else { quote };
+                let end = until(bytes, pos + 1, &[close]);
+                (end, Some(&bytes[pos + 1..end.saturating_sub(1).max(pos + 1)]))
+            }
+            b if is_word(b) => {
+                let end = pos + bytes[pos..].iter().take_while(|&&b| is_word(b)).count();
+                (end, Some(&bytes[pos..end]))
+            }
+            _ => (pos + 1, Some(&bytes[pos..pos + 1])),
+        };
+        if let Some(token) = name {
+            let is_string = bytes[start] == b'\'';
+            if token.eq_ignore_ascii_case(TABLE.as_bytes()) && targets(&recent, is_string) && !qualifies(&bytes[end..])
+            {
+                return Some(line);
+            }
+            recent.rotate_right(1);
+            recent[0] = if is_string { b"'" } else { token };
+        }
+        line += bytes[start..end].iter().filter(|&&b| b == b'\n').count();
+        pos = end;
+    }
+    None
+}
+
+/// Whether a name after the tokens `recent` (most recent first) is what a
+/// statement writes, drops, alters, creates or puts a trigger or index on.
+fn targets(recent: &[&[u8]; 5], is_string: bool) -> bool {
+    let is = |i: usize, word: &str| recent[i].eq_ignore_ascii_case(word.as_bytes());
+    // `main.migration_history`: look before the schema.
+    let at = if is(0, ".") { 2 } else { 0 };
+    let delete_from = is(at, "FROM") && is(at + 1, "DELETE");
+    let update_or = is(at + 1, "OR") && is(at + 2, "UPDATE");
+    let keyword = ["INTO", "UPDATE", "TABLE", "EXISTS", "TO", "ON", "VIEW", "INDEX", "TRIGGER"];
+    let after_keyword = keyword.iter().any(|word| is(at, word));
+    // A string is a name only where SQLite takes one for a table.
+    delete_from || update_or || (after_keyword && !(is_string && is(at, "TO")))
+}
+
+/// Whether a name followed by `rest` qualifies a column (`migration_history.version`).
+fn qualifies(rest: &[u8]) -> bool {
+    rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'.')
+}
+
+/// The position after the next `needle` at or after `from` (the end when there is none).
+fn until(bytes: &[u8], from: usize, needle: &[u8]) -> usize {
+    bytes[from.min(bytes.len())..]
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map_or(bytes.len(), |at| from + at + needle.len())
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
 }
 
 fn strip_word<'a>(sql: &'a str, word: &str) -> Option<&'a str> {
@@ -105,6 +189,59 @@ mod tests {
     #[test]
     fn allows_transaction_control_outside_a_transaction() {
         assert!(check_step(&step("BEGIN; CREATE TABLE a (id INTEGER); COMMIT;", true)).is_ok());
+    }
+
+    const CHANGES: &str = "001_a.sql:2: this statement writes to or changes the history table `migration_history`";
+
+    #[test]
+    fn refuses_statements_changing_the_history_table() {
+        let changing = [
+            "DELETE FROM migration_history;",
+            "DROP TABLE Migration_History;",
+            "drop table if exists \"migration_history\";",
+            "UPDATE [MIGRATION_HISTORY] SET name = 'x';",
+            "UPDATE OR REPLACE migration_history SET name = 'x';",
+            "INSERT INTO `migration_history` (version) VALUES (99);",
+            "REPLACE INTO migration_history (version) VALUES (99);",
+            "DELETE FROM main.migration_history;",
+            "DELETE FROM main . \"migration_history\";",
+            "DROP TABLE 'migration_history';",
+            "DELETE FROM /* the history */ 'migration_history';",
+            "ALTER TABLE migration_history RENAME TO old;",
+            "ALTER TABLE other RENAME TO migration_history;",
+            "CREATE TABLE migration_history (id INTEGER);",
+            "CREATE INDEX i ON migration_history (name);",
+            "CREATE TRIGGER t AFTER INSERT ON a BEGIN DELETE FROM migration_history; END;",
+            "CREATE TRIGGER t AFTER DELETE ON migration_history BEGIN SELECT 1; END;",
+        ];
+        for sql in changing {
+            assert!(
+                error(sql).starts_with(CHANGES),
+                "{sql}: {}",
+                check_step(&step(sql, false)).map_or_else(|e| e.to_string(), |()| "ok".into())
+            );
+            assert!(check_step(&step(sql, true)).is_err(), "{sql}");
+        }
+    }
+
+    #[test]
+    fn names_the_line_of_the_history_table_in_a_long_statement() {
+        let sql = "CREATE TABLE a (id INTEGER);\nDELETE\n/* x\n */ FROM\n migration_history WHERE 1;";
+        assert!(error(sql).starts_with("001_a.sql:6: this statement writes"), "{}", error(sql));
+    }
+
+    #[test]
+    fn allows_reading_it_and_the_name_in_strings_and_comments() {
+        let sql = "INSERT INTO notes VALUES ('see migration_history');\n\
+                   -- DELETE FROM migration_history\n\
+                   /* DROP TABLE migration_history; */\n\
+                   SELECT count(*) FROM sqlite_master WHERE name = 'migration_history';\n\
+                   CREATE TABLE migration_history_copy (id INTEGER);\n\
+                   CREATE VIEW v AS SELECT COALESCE(MAX(version), 0) FROM migration_history;\n\
+                   INSERT INTO notes SELECT name FROM main.migration_history JOIN a ON migration_history.version = a.id;\n\
+                   UPDATE notes SET body = (SELECT max(version) FROM migration_history);\n\
+                   INSERT INTO notes VALUES ('it''s DELETE FROM migration_history');";
+        assert!(check_step(&step(sql, false)).is_ok(), "{:?}", check_step(&step(sql, false)));
     }
 
     #[test]

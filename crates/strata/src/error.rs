@@ -81,6 +81,45 @@ pub enum Error {
     /// History and files disagree; nothing was changed.
     #[error("{}", describe_problems(.0))]
     Refused(Vec<Problem>),
+    /// The history table exists but is not Strata's; nothing was changed.
+    #[error("{table} in {database} is not Strata's history table (columns: {}){}", columns.join(", "), if *writebot { "; it looks like WriteBot's Python runner's" } else { "" })]
+    ForeignHistory {
+        table: String,
+        /// The database, as a URL without password.
+        database: String,
+        columns: Vec<String>,
+        /// Whether it is the table of WriteBot's Python runner, which `adopt` converts.
+        writebot: bool,
+    },
+    /// A history row holds a value Strata never writes.
+    #[error(
+        "{table} in {database}, version {version}: column {column} holds {found}; expected {}",
+        crate::history::expected(column)
+    )]
+    HistoryValue {
+        table: String,
+        database: String,
+        /// The row's version as SQL writes it (`3`, `-1`, `'abc'`, `NULL`).
+        version: String,
+        column: &'static str,
+        /// The value found, as SQL writes it.
+        found: String,
+    },
+    /// A migration's statements changed the history table.
+    #[error("{} {label} ({name}) changed the history table {table} ({what}); {}", match direction { crate::Direction::Up => "migration", crate::Direction::Down => "reverting migration" }, if *rolled_back { "it was rolled back" } else { "it ran with transaction:false, so this cannot be rolled back" })]
+    HistoryChanged {
+        version: u64,
+        label: String,
+        name: String,
+        table: String,
+        /// What changed, e.g. `the table is gone`.
+        what: String,
+        rolled_back: bool,
+        direction: crate::Direction,
+    },
+    /// `adopt` cannot convert the history table; nothing was changed.
+    #[error("cannot adopt {table} in {database}: {reason}; nothing was changed")]
+    AdoptRefused { table: String, database: String, reason: String },
 }
 
 impl Error {
@@ -95,6 +134,10 @@ impl Error {
             | Error::Config(_)
             | Error::UnknownVersion { .. }
             | Error::Irreversible { .. } => ErrorKind::Invalid,
+            Error::ForeignHistory { .. } | Error::HistoryValue { .. } | Error::AdoptRefused { .. } => {
+                ErrorKind::Refused
+            }
+            Error::HistoryChanged { .. } => ErrorKind::Failed,
         }
     }
 

@@ -27,13 +27,107 @@ impl RowState {
         }
     }
 
-    /// Reads the `state` column; anything unknown counts as unfinished.
-    pub fn parse(text: &str) -> Self {
+    /// Reads the `state` column; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
         match text {
-            "applied" => RowState::Applied,
-            "reverting" => RowState::Reverting,
-            _ => RowState::Applying,
+            "applied" => Some(RowState::Applied),
+            "applying" => Some(RowState::Applying),
+            "reverting" => Some(RowState::Reverting),
+            _ => None,
         }
+    }
+}
+
+/// Strata's columns of the history table, in order.
+pub const COLUMNS: [&str; 9] =
+    ["version", "name", "applied_at", "execution_ms", "checksum", "state", "up_sql", "down_sql", "down_options"];
+
+/// The columns of the table WriteBot's Python runner (`migrations/migrate.py`) created.
+pub const WRITEBOT_COLUMNS: [&str; 4] = ["id", "version", "name", "applied_at"];
+
+/// Where `strata adopt` keeps the table it converted.
+pub const ADOPT_BACKUP: &str = "migration_history_before_strata";
+
+/// What a database's history table is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// There is no history table.
+    Absent,
+    /// Strata's table.
+    Strata,
+    /// WriteBot's Python runner's table, which `strata adopt` converts.
+    WriteBot,
+    /// Some other table, with these columns.
+    Other(Vec<String>),
+}
+
+impl Shape {
+    /// Sorts a table by its column names (as `PRAGMA table_info` lists them).
+    pub fn of(columns: &[String]) -> Shape {
+        let has = |name: &str| columns.iter().any(|column| column.eq_ignore_ascii_case(name));
+        if columns.is_empty() {
+            Shape::Absent
+        } else if COLUMNS.iter().all(|name| has(name)) {
+            Shape::Strata
+        } else if columns.len() == WRITEBOT_COLUMNS.len() && WRITEBOT_COLUMNS.iter().all(|name| has(name)) {
+            Shape::WriteBot
+        } else {
+            Shape::Other(columns.to_vec())
+        }
+    }
+}
+
+/// A value as a history table holds it, for reading it strictly and naming
+/// what was found when it is not what Strata wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(usize),
+}
+
+impl std::fmt::Display for Cell {
+    /// As SQL would write it: `NULL`, `-5`, `2.5`, `'done'`, or a blob's size.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Null => f.write_str("NULL"),
+            Cell::Integer(value) => write!(f, "{value}"),
+            Cell::Real(value) => write!(f, "{value:?}"),
+            Cell::Text(text) => write!(f, "'{}'", text.replace('\'', "''")),
+            Cell::Blob(len) => write!(f, "a blob of {len} bytes"),
+        }
+    }
+}
+
+impl Cell {
+    /// A whole number ≥ 0.
+    pub fn whole(&self) -> Option<u64> {
+        match self {
+            Cell::Integer(value) => u64::try_from(*value).ok(),
+            _ => None,
+        }
+    }
+
+    /// Text (a number stored in a text column reads as its digits).
+    pub fn text(self) -> Option<String> {
+        match self {
+            Cell::Text(text) => Some(text),
+            Cell::Integer(value) => Some(value.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// What a column of Strata's history table must hold, in words, for messages.
+pub fn expected(column: &str) -> &'static str {
+    match column {
+        "version" => "a migration's version, a whole number ≥ 0",
+        "execution_ms" => "a whole number of milliseconds ≥ 0",
+        "state" => "one of 'applied', 'applying', 'reverting'",
+        "down_sql" => "text or NULL",
+        _ => "text",
     }
 }
 
@@ -49,6 +143,39 @@ pub struct Applied {
     pub state: RowState,
     /// Whether a down script is stored.
     pub has_down: bool,
+}
+
+/// A value of a history row that is not what Strata writes: the row's version
+/// (as SQL writes it), the column, and the value found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadValue {
+    pub version: String,
+    pub column: &'static str,
+    pub found: Cell,
+}
+
+impl Applied {
+    /// Reads a row from its cells (version, name, checksum, applied_at,
+    /// execution_ms, state) strictly: anything Strata never writes is a [`BadValue`].
+    pub fn from_cells(cells: [Cell; 6], has_down: bool) -> Result<Applied, BadValue> {
+        let [version, name, checksum, applied_at, execution_ms, state] = cells;
+        let Some(number) = version.whole() else {
+            return Err(BadValue { version: version.to_string(), column: "version", found: version });
+        };
+        let bad = |column, found| BadValue { version: number.to_string(), column, found };
+        let text = |column, cell: Cell| cell.clone().text().ok_or_else(|| bad(column, cell));
+        let execution_ms = execution_ms.whole().ok_or_else(|| bad("execution_ms", execution_ms.clone()))?;
+        let state_text = text("state", state.clone())?;
+        Ok(Applied {
+            version: number,
+            name: text("name", name)?,
+            checksum: text("checksum", checksum)?,
+            applied_at: text("applied_at", applied_at)?,
+            execution_ms,
+            state: RowState::parse(&state_text).ok_or_else(|| bad("state", state))?,
+            has_down,
+        })
+    }
 }
 
 /// A history row to insert when a migration is applied.
@@ -106,9 +233,52 @@ mod tests {
     }
 
     #[test]
-    fn unknown_row_state_counts_as_unfinished() {
-        assert_eq!(RowState::parse("applied"), RowState::Applied);
-        assert_eq!(RowState::parse("reverting"), RowState::Reverting);
-        assert_eq!(RowState::parse("???"), RowState::Applying);
+    fn only_the_three_row_states_parse() {
+        assert_eq!(RowState::parse("applied"), Some(RowState::Applied));
+        assert_eq!(RowState::parse("applying"), Some(RowState::Applying));
+        assert_eq!(RowState::parse("reverting"), Some(RowState::Reverting));
+        assert_eq!(RowState::parse("done"), None);
+        assert_eq!(RowState::parse("Applied"), None);
+    }
+
+    fn row(execution_ms: Cell, state: &str) -> [Cell; 6] {
+        let text = |s: &str| Cell::Text(s.to_owned());
+        [Cell::Integer(3), text("c"), text("ab"), text("2026-01-01 00:00:00"), execution_ms, text(state)]
+    }
+
+    #[test]
+    fn reads_rows_strictly_naming_the_bad_value() {
+        let good = Applied::from_cells(row(Cell::Integer(5), "applied"), true).unwrap();
+        assert_eq!((good.version, good.execution_ms, good.state), (3, 5, RowState::Applied));
+        let bad = Applied::from_cells(row(Cell::Integer(-5), "applied"), false).unwrap_err();
+        assert_eq!((bad.version.as_str(), bad.column, bad.found), ("3", "execution_ms", Cell::Integer(-5)));
+        let bad = Applied::from_cells(row(Cell::Integer(0), "done"), false).unwrap_err();
+        assert_eq!((bad.column, bad.found), ("state", Cell::Text("done".into())));
+        let mut cells = row(Cell::Integer(0), "applied");
+        cells[0] = Cell::Text("x".into());
+        let bad = Applied::from_cells(cells, false).unwrap_err();
+        assert_eq!((bad.version.as_str(), bad.column), ("'x'", "version"));
+        let mut cells = row(Cell::Integer(0), "applied");
+        cells[1] = Cell::Null;
+        assert_eq!(Applied::from_cells(cells, false).unwrap_err().column, "name");
+    }
+
+    #[test]
+    fn sorts_tables_by_their_columns() {
+        let names = |list: &[&str]| list.iter().map(|name| name.to_string()).collect::<Vec<_>>();
+        assert_eq!(Shape::of(&[]), Shape::Absent);
+        assert_eq!(Shape::of(&names(&COLUMNS)), Shape::Strata);
+        assert_eq!(Shape::of(&names(&["ID", "version", "name", "applied_at"])), Shape::WriteBot);
+        assert_eq!(Shape::of(&names(&["id", "version"])), Shape::Other(names(&["id", "version"])));
+    }
+
+    #[test]
+    fn cells_read_as_sql_writes_them() {
+        assert_eq!(Cell::Integer(-5).to_string(), "-5");
+        assert_eq!(Cell::Text("it's".into()).to_string(), "'it''s'");
+        assert_eq!(Cell::Real(2.0).to_string(), "2.0");
+        assert_eq!(Cell::Null.to_string(), "NULL");
+        assert_eq!(Cell::Integer(-5).whole(), None);
+        assert_eq!(Cell::Integer(7).whole(), Some(7));
     }
 }

@@ -6,6 +6,7 @@
 //! so every rule about pending, out-of-order, missing and modified migrations
 //! can be tested without a database.
 
+pub mod adopt;
 mod check;
 pub mod driver;
 mod error;

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::history::{utc_now, Applied, Record};
 use crate::migration::{Direction, Migration, Step, StepOptions};
 use crate::plan::{Entry, Problem, Report, Revert, State};
-use crate::run::{run_step, HistoryChange, Subject};
+use crate::run::{run_step, Guard, HistoryChange, Subject};
 
 /// Which way a step goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,10 +109,11 @@ impl Migrator {
             let report = Report::new(&self.migrations, &history);
             let plan = report.plan_up(target, allow_out_of_order)?;
             plan.iter().try_for_each(|migration| check_step(&migration.up))?;
+            let mut guard = watch(driver, !plan.is_empty())?;
             let mut elapsed = Duration::ZERO;
             for migration in &plan {
                 observer.started(Action::Apply, &migration.label, &migration.name);
-                elapsed += run_observed(observer, apply(driver, migration))?;
+                elapsed += run_observed(observer, apply(driver, migration, &mut guard))?;
             }
             let applied = |entry: &Entry<'_>| {
                 entry.state.is_applied() || plan.binary_search_by_key(&entry.version, |m| m.version).is_ok()
@@ -162,7 +163,8 @@ impl Migrator {
             check_step(&newest.up)?;
             let reverted = self.revert_above(driver, &report, below_newest(&report), observer)?;
             observer.started(Action::Apply, &newest.label, &newest.name);
-            let elapsed = reverted.elapsed + run_observed(observer, apply(driver, newest))?;
+            let mut guard = watch(driver, true)?;
+            let elapsed = reverted.elapsed + run_observed(observer, apply(driver, newest, &mut guard))?;
             Ok(summary(&report, 1, elapsed, |entry| entry.state.is_applied()))
         })
     }
@@ -178,6 +180,7 @@ impl Migrator {
         let plan = report.plan_down(target)?;
         let steps = down_steps(driver, &plan)?;
         steps.iter().try_for_each(|step| check_step(step))?;
+        let mut guard = watch(driver, !plan.is_empty())?;
         let mut elapsed = Duration::ZERO;
         for (revert, step) in plan.iter().zip(&steps) {
             observer.started(Action::Revert, &revert.label, &revert.name);
@@ -187,10 +190,17 @@ impl Migrator {
                 name: &revert.name,
                 direction: Direction::Down,
             };
-            elapsed += run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
+            let change = HistoryChange::Delete(revert.version);
+            elapsed += run_observed(observer, run_step(driver, &subject, step, change, &mut guard))?;
         }
         let kept = |entry: &Entry<'_>| entry.state.is_applied() && entry.version <= target;
         Ok(summary(report, plan.len(), elapsed, kept))
+    }
+
+    /// Converts the history table of WriteBot's Python runner into Strata's,
+    /// under the lock and in one transaction; see [`crate::adopt`].
+    pub fn adopt(&self, driver: &mut dyn Driver, observer: &mut dyn Observer) -> Result<crate::adopt::Adoption> {
+        locked(driver, observer, |driver, _| crate::adopt::adopt(driver, &self.migrations))
     }
 
     /// Drops every table, view, trigger and index and empties the history.
@@ -222,7 +232,15 @@ fn summary(
     Summary { count, elapsed, current: current.map(|entry| (entry.label.clone(), entry.name.clone())) }
 }
 
-fn apply(driver: &mut dyn Driver, migration: &Migration) -> Result<Duration> {
+/// Starts watching the history table for writes that are not Strata's, when steps will run.
+fn watch(driver: &mut dyn Driver, steps_to_run: bool) -> Result<Guard> {
+    if steps_to_run {
+        driver.watch_history()?;
+    }
+    Ok(Guard::default())
+}
+
+fn apply(driver: &mut dyn Driver, migration: &Migration, guard: &mut Guard) -> Result<Duration> {
     let down = migration.down.as_ref();
     let record = Record {
         version: migration.version,
@@ -241,7 +259,7 @@ fn apply(driver: &mut dyn Driver, migration: &Migration) -> Result<Duration> {
         name: &migration.name,
         direction: Direction::Up,
     };
-    run_step(driver, &subject, &migration.up, HistoryChange::Insert(record))
+    run_step(driver, &subject, &migration.up, HistoryChange::Insert(record), guard)
 }
 
 /// The down step of every revert: the file's, or the one stored in history when

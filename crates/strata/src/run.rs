@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::driver::Driver;
+use crate::driver::{Driver, Writes};
 use crate::error::{Error, Result};
-use crate::history::{Record, RowState};
+use crate::history::{Record, RowState, Shape, TABLE};
 use crate::migration::Direction;
 use crate::migration::Step;
 use crate::split::{split, Statement};
@@ -26,20 +26,112 @@ pub(crate) struct Subject<'a> {
     pub direction: Direction,
 }
 
+/// What the engine expects of the history table during a command: the rows
+/// Strata itself has written to it since [`Driver::watch_history`].
+#[derive(Debug, Default)]
+pub(crate) struct Guard {
+    writes: Writes,
+}
+
+impl Guard {
+    /// After Strata wrote one row of the history table (`written`, counted by
+    /// `count`), before the step commits: checks that nothing else wrote to
+    /// it. A step that deleted, changed or added rows shows as more writes;
+    /// one that dropped the table made Strata's write fail or, with the table
+    /// created again, go uncounted. (A step that deleted the very row Strata
+    /// then deletes leaves the history as it should be, and passes.)
+    fn after_write(
+        &mut self,
+        driver: &mut dyn Driver,
+        subject: &Subject<'_>,
+        (written, count): (Result<()>, fn(&mut Writes) -> &mut u64),
+        rolled_back: bool,
+    ) -> Result<()> {
+        let changed = |what: String| Error::HistoryChanged {
+            version: subject.version,
+            label: subject.label.to_owned(),
+            name: subject.name.to_owned(),
+            table: TABLE.to_owned(),
+            what,
+            rolled_back,
+            direction: subject.direction,
+        };
+        let actual = match written {
+            Err(_) if driver.history_shape()? != Shape::Strata => {
+                return Err(changed("the table is gone: dropped or renamed".to_owned()))
+            }
+            Err(error) => return Err(driver.history_writes()?.and_then(|w| self.excess(w)).map_or(error, changed)),
+            Ok(()) => {
+                *count(&mut self.writes) += 1;
+                driver.history_writes()?
+            }
+        };
+        match actual.and_then(|actual| self.excess(actual)) {
+            None => Ok(()),
+            Some(what) => Err(changed(what)),
+        }
+    }
+
+    /// Strata wrote one row, counted by `count`, before a step's statements ran.
+    fn wrote(&mut self, count: fn(&mut Writes) -> &mut u64) {
+        *count(&mut self.writes) += 1;
+    }
+
+    /// What others wrote, when `actual` is not what Strata wrote.
+    fn excess(&self, actual: Writes) -> Option<String> {
+        let expected = self.writes;
+        if actual == expected {
+            return None;
+        }
+        let pairs = [
+            (actual.inserted, expected.inserted, "inserted"),
+            (actual.updated, expected.updated, "updated"),
+            (actual.deleted, expected.deleted, "deleted"),
+        ];
+        // Strata's own UPDATE or DELETE finds no row when the step deleted it first.
+        let parts: Vec<String> = pairs
+            .iter()
+            .filter(|(actual, expected, _)| actual > expected)
+            .map(|(actual, expected, what)| {
+                let rows = actual - expected;
+                format!("{rows} row{} {what}", if rows == 1 { "" } else { "s" })
+            })
+            .collect();
+        match parts.is_empty() {
+            // Fewer writes than Strata's own: the counting triggers went with the table.
+            true => Some("the table was dropped and created again".to_owned()),
+            false => Some(parts.join(", ")),
+        }
+    }
+}
+
+fn inserted(writes: &mut Writes) -> &mut u64 {
+    &mut writes.inserted
+}
+
+fn updated(writes: &mut Writes) -> &mut u64 {
+    &mut writes.updated
+}
+
+fn deleted(writes: &mut Writes) -> &mut u64 {
+    &mut writes.deleted
+}
+
 /// Runs `step` and applies `change`; returns how long the step took.
 pub(crate) fn run_step(
     driver: &mut dyn Driver,
     subject: &Subject<'_>,
     step: &Step,
     change: HistoryChange<'_>,
+    guard: &mut Guard,
 ) -> Result<Duration> {
     if step.options.no_transaction {
-        return run_unguarded(driver, subject, step, change);
+        return run_unguarded(driver, subject, step, change, guard);
     }
     if step.options.foreign_keys_off {
         driver.set_foreign_keys(false)?;
     }
-    let result = run_in_transaction(driver, subject, step, change);
+    let result = run_in_transaction(driver, subject, step, change, guard);
     if result.is_err() {
         // The error that made us stop is the one worth reporting.
         let _ = driver.rollback();
@@ -55,6 +147,7 @@ fn run_in_transaction(
     subject: &Subject<'_>,
     step: &Step,
     change: HistoryChange<'_>,
+    guard: &mut Guard,
 ) -> Result<Duration> {
     let started = Instant::now();
     driver.begin()?;
@@ -72,13 +165,14 @@ fn run_in_transaction(
         }
     }
     let elapsed = started.elapsed();
-    match change {
+    let written = match change {
         HistoryChange::Insert(mut record) => {
             record.execution_ms = millis(elapsed);
-            driver.insert_history(&record)?;
+            (driver.insert_history(&record), inserted as fn(&mut Writes) -> &mut u64)
         }
-        HistoryChange::Delete(version) => driver.delete_history(version)?,
-    }
+        HistoryChange::Delete(version) => (driver.delete_history(version), deleted as _),
+    };
+    guard.after_write(driver, subject, written, true)?;
     // A deferred constraint fails here: name the migration, not just the database.
     driver.commit().map_err(|error| {
         let message = match error {
@@ -97,14 +191,19 @@ fn run_unguarded(
     subject: &Subject<'_>,
     step: &Step,
     change: HistoryChange<'_>,
+    guard: &mut Guard,
 ) -> Result<Duration> {
     let started = Instant::now();
     match &change {
         HistoryChange::Insert(record) => {
             let record = Record { state: RowState::Applying, ..record.clone() };
             driver.insert_history(&record)?;
+            guard.wrote(inserted);
         }
-        HistoryChange::Delete(version) => driver.set_history_state(*version, RowState::Reverting, None)?,
+        HistoryChange::Delete(version) => {
+            driver.set_history_state(*version, RowState::Reverting, None)?;
+            guard.wrote(updated);
+        }
     }
     execute_all(driver, subject, step, false)?;
     if driver.in_transaction() {
@@ -113,12 +212,14 @@ fn run_unguarded(
         return Err(failure(subject, step.file.display().to_string(), message, false));
     }
     let elapsed = started.elapsed();
-    match change {
-        HistoryChange::Insert(record) => {
-            driver.set_history_state(record.version, RowState::Applied, Some(millis(elapsed)))?
-        }
-        HistoryChange::Delete(version) => driver.delete_history(version)?,
-    }
+    let written = match change {
+        HistoryChange::Insert(record) => (
+            driver.set_history_state(record.version, RowState::Applied, Some(millis(elapsed))),
+            updated as fn(&mut Writes) -> &mut u64,
+        ),
+        HistoryChange::Delete(version) => (driver.delete_history(version), deleted as _),
+    };
+    guard.after_write(driver, subject, written, false)?;
     Ok(elapsed)
 }
 
@@ -161,4 +262,84 @@ fn lines_before(statement: &Statement<'_>, offset: Option<usize>) -> usize {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::driver::sqlite::SqliteDriver;
+    use crate::migration::StepOptions;
+    use crate::url::SqliteTarget;
+
+    /// Runs `sql` as version 1's up step, as `up` would after the checks
+    /// (which refuse these statements; this is what happens if one slips past).
+    fn apply(sql: &str, no_transaction: bool) -> (SqliteDriver, Result<Duration>) {
+        let mut driver = SqliteDriver::open(&SqliteTarget::Memory).unwrap();
+        driver.ensure_history().unwrap();
+        driver.watch_history().unwrap();
+        let step = Step {
+            sql: sql.to_owned(),
+            options: StepOptions { no_transaction, foreign_keys_off: false },
+            file: PathBuf::from("001_a.sql"),
+            line: 2,
+        };
+        let subject = Subject { version: 1, label: "001", name: "a", direction: Direction::Up };
+        let record = Record {
+            version: 1,
+            name: "a",
+            checksum: "c",
+            applied_at: crate::history::utc_now(),
+            execution_ms: 0,
+            state: RowState::Applied,
+            up_sql: sql,
+            down_sql: None,
+            down_options: String::new(),
+        };
+        let result = run_step(&mut driver, &subject, &step, HistoryChange::Insert(record), &mut Guard::default());
+        (driver, result)
+    }
+
+    #[test]
+    fn a_step_that_drops_the_history_table_is_rolled_back_and_named() {
+        let (mut driver, result) = apply("CREATE TABLE t (id INTEGER);\nDROP TABLE migration_history;", false);
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "migration 001 (a) changed the history table migration_history (the table is gone: dropped or renamed); \
+             it was rolled back"
+        );
+        assert_eq!(driver.read_history().unwrap(), [], "the table is back, empty");
+        let tables: i64 = driver
+            .connection()
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 't'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0, "the step left no trace");
+    }
+
+    #[test]
+    fn a_step_that_replaces_the_history_table_is_caught() {
+        let create = "CREATE TABLE migration_history (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+            applied_at TEXT NOT NULL, execution_ms INTEGER NOT NULL, checksum TEXT NOT NULL, state TEXT NOT NULL, \
+            up_sql TEXT NOT NULL, down_sql TEXT, down_options TEXT NOT NULL DEFAULT '');";
+        let (_, result) = apply(&format!("DROP TABLE migration_history;\n{create}"), true);
+        assert!(result.unwrap_err().to_string().ends_with(
+            "(the table was dropped and created again); it ran with transaction:false, so this cannot be rolled back"
+        ));
+        let (_, result) = apply(&format!("DROP TABLE migration_history;\n{create}"), false);
+        assert!(result
+            .unwrap_err()
+            .to_string()
+            .ends_with("(the table was dropped and created again); it was rolled back"));
+    }
+
+    #[test]
+    fn a_step_that_leaves_the_history_table_alone_commits() {
+        let (mut driver, result) = apply("CREATE TABLE t (id INTEGER);", false);
+        result.unwrap();
+        let (mut again, result) = apply("CREATE TABLE t (id INTEGER);", true);
+        result.unwrap();
+        assert_eq!(driver.read_history().unwrap().len(), 1);
+        assert_eq!(again.read_history().unwrap()[0].state, RowState::Applied);
+    }
 }

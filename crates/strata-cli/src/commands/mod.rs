@@ -1,6 +1,7 @@
 //! One file per command: its arguments (whose doc comments are its `--help`)
 //! and a `cmd_*` function.
 
+pub mod adopt;
 pub mod check;
 pub mod create;
 pub mod down;

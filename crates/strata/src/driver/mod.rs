@@ -8,7 +8,7 @@
 pub mod sqlite;
 
 use crate::error::{Error, Result};
-use crate::history::{Applied, Record, RowState};
+use crate::history::{Applied, Cell, Record, RowState, Shape};
 use crate::url::DatabaseUrl;
 
 /// A statement that failed: the database's own message and, when the
@@ -26,6 +26,22 @@ pub struct Dropped {
     pub views: usize,
     pub triggers: usize,
     pub indexes: usize,
+}
+
+/// A row of WriteBot's Python runner's history table, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegacyRow {
+    pub version: Cell,
+    pub name: Cell,
+    pub applied_at: Cell,
+}
+
+/// Rows written to the history table, by kind of write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Writes {
+    pub inserted: u64,
+    pub updated: u64,
+    pub deleted: u64,
 }
 
 /// A connection to one database, as the engine drives it.
@@ -48,6 +64,27 @@ pub trait Driver: Send {
     fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()>;
     /// Deletes a history row.
     fn delete_history(&mut self, version: u64) -> Result<()>;
+
+    /// The database, as a URL without password, for messages.
+    fn describe(&self) -> String;
+    /// What the history table is (read before anything else touches it).
+    fn history_shape(&mut self) -> Result<Shape>;
+    /// Starts counting the rows written to the history table (by anyone, in
+    /// the transaction under way too), for [`Driver::history_writes`].
+    fn watch_history(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// The rows written to the history table since [`Driver::watch_history`];
+    /// `None` when this database cannot count them. Dropping the table stops
+    /// the count. One cheap query.
+    fn history_writes(&mut self) -> Result<Option<Writes>> {
+        Ok(None)
+    }
+    /// The rows of WriteBot's Python runner's table, by id.
+    fn legacy_history(&mut self) -> Result<Vec<LegacyRow>>;
+    /// In one transaction: renames the history table to `backup`, creates
+    /// Strata's table and inserts `records`.
+    fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()>;
 
     /// Starts a transaction that holds the write lock from the start.
     fn begin(&mut self) -> Result<()>;

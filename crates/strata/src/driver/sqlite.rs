@@ -10,11 +10,13 @@ use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension};
+mod history;
 
-use super::{Driver, Dropped, ExecError};
+use rusqlite::{params, Connection};
+
+use super::{Driver, Dropped, ExecError, LegacyRow, Writes};
 use crate::error::{Error, Result};
-use crate::history::{Applied, Record, RowState, TABLE};
+use crate::history::{Applied, Record, RowState, Shape, TABLE};
 use crate::url::{DatabaseUrl, SqliteTarget};
 
 /// How long a statement waits for another connection's write lock.
@@ -25,6 +27,8 @@ pub struct SqliteDriver {
     conn: Connection,
     lock_path: Option<PathBuf>,
     lock: Option<File>,
+    /// The database's URL (without password), for messages.
+    database: String,
 }
 
 impl SqliteDriver {
@@ -44,10 +48,9 @@ impl SqliteDriver {
             .busy_timeout(BUSY_TIMEOUT)
             .and_then(|()| conn.execute_batch("PRAGMA foreign_keys = ON"))
             .and_then(|()| conn.query_row("PRAGMA schema_version", [], |_| Ok(())));
-        setup.map_err(|error| {
-            Error::Database(format!("cannot open {}: {error}", DatabaseUrl::Sqlite(target.clone())))
-        })?;
-        Ok(SqliteDriver { conn, lock_path, lock: None })
+        let database = DatabaseUrl::Sqlite(target.clone()).to_string();
+        setup.map_err(|error| Error::Database(format!("cannot open {database}: {error}")))?;
+        Ok(SqliteDriver { conn, lock_path, lock: None, database })
     }
 
     /// The connection, for code that needs more than the [`Driver`] trait.
@@ -108,66 +111,19 @@ impl Driver for SqliteDriver {
     }
 
     fn ensure_history(&mut self) -> Result<()> {
-        self.conn
-            .execute_batch(&format!(
-                "CREATE TABLE IF NOT EXISTS {TABLE} (
-  version INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  applied_at TEXT NOT NULL,
-  execution_ms INTEGER NOT NULL,
-  checksum TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'applied',
-  up_sql TEXT NOT NULL,
-  down_sql TEXT,
-  down_options TEXT NOT NULL DEFAULT ''
-)"
-            ))
-            .map_err(db)
+        history::ensure(&self.conn, &self.database)
     }
 
     fn read_history(&mut self) -> Result<Vec<Applied>> {
-        let sql = format!(
-            "SELECT version, name, checksum, applied_at, execution_ms, state, down_sql IS NOT NULL FROM {TABLE} ORDER BY version"
-        );
-        let mut statement = self.conn.prepare(&sql).map_err(db)?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok(Applied {
-                    version: row.get(0)?,
-                    name: row.get(1)?,
-                    checksum: row.get(2)?,
-                    applied_at: row.get(3)?,
-                    execution_ms: row.get(4)?,
-                    state: RowState::parse(&row.get::<_, String>(5)?),
-                    has_down: row.get(6)?,
-                })
-            })
-            .map_err(db)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(db)
+        history::read(&self.conn, &self.database)
     }
 
     fn stored_down(&mut self, version: u64) -> Result<Option<(String, String)>> {
-        let sql = format!("SELECT down_sql, down_options FROM {TABLE} WHERE version = ?1 AND down_sql IS NOT NULL");
-        self.conn.query_row(&sql, [version], |row| Ok((row.get(0)?, row.get(1)?))).optional().map_err(db)
+        history::stored_down(&self.conn, &self.database, version)
     }
 
-    fn insert_history(&mut self, r: &Record<'_>) -> Result<()> {
-        let sql = format!(
-            "INSERT INTO {TABLE} (version, name, applied_at, execution_ms, checksum, state, up_sql, down_sql, down_options)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-        );
-        let values = params![
-            r.version,
-            r.name,
-            r.applied_at,
-            r.execution_ms,
-            r.checksum,
-            r.state.as_str(),
-            r.up_sql,
-            r.down_sql,
-            r.down_options
-        ];
-        self.conn.execute(&sql, values).map(drop).map_err(db)
+    fn insert_history(&mut self, record: &Record<'_>) -> Result<()> {
+        history::insert(&self.conn, record)
     }
 
     fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()> {
@@ -178,6 +134,36 @@ impl Driver for SqliteDriver {
 
     fn delete_history(&mut self, version: u64) -> Result<()> {
         self.conn.execute(&format!("DELETE FROM {TABLE} WHERE version = ?1"), [version]).map(drop).map_err(db)
+    }
+
+    fn describe(&self) -> String {
+        self.database.clone()
+    }
+
+    fn history_shape(&mut self) -> Result<Shape> {
+        history::shape(&self.conn)
+    }
+
+    fn watch_history(&mut self) -> Result<()> {
+        history::watch(&self.conn)
+    }
+
+    fn history_writes(&mut self) -> Result<Option<Writes>> {
+        history::writes(&self.conn).map(Some)
+    }
+
+    fn legacy_history(&mut self) -> Result<Vec<LegacyRow>> {
+        history::legacy(&self.conn)
+    }
+
+    fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
+        self.begin()?;
+        let result = history::replace(&self.conn, &self.database, backup, records).and_then(|()| self.commit());
+        if result.is_err() {
+            let _ = self.rollback();
+            let _ = self.conn.execute_batch("PRAGMA legacy_alter_table = OFF");
+        }
+        result
     }
 
     fn begin(&mut self) -> Result<()> {

@@ -1,0 +1,108 @@
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::Args;
+use strata::adopt::{Adopted, Adoption, FileMatch};
+use strata::history::{Shape, ADOPT_BACKUP, TABLE};
+use strata::{DatabaseUrl, SqliteTarget};
+
+use crate::config::Settings;
+use crate::failure::Failure;
+
+/// Convert the history table of WriteBot's Python runner into Strata's
+///
+/// WriteBot's old runner (migrations/migrate.py) recorded applied migrations in
+/// migration_history with the columns id, version, name, applied_at. adopt
+/// converts that table in place, in one transaction: each recorded version keeps
+/// the time it was applied; names, checksums and scripts come from the migration
+/// files with those versions; the old table is kept as
+/// migration_history_before_strata. It lists versions whose file is gone (status
+/// shows them as missing) and files whose name differs from the recorded one.
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// Do not ask for confirmation
+    #[arg(long)]
+    pub yes: bool,
+}
+
+pub fn cmd_adopt(settings: &Settings, args: &AdoptArgs) -> Result<(), Failure> {
+    let url = settings.database()?;
+    if let DatabaseUrl::Sqlite(SqliteTarget::File(path)) = &url {
+        if !path.exists() {
+            return Err(Failure::invalid(format!("there is no database at {url}; nothing to adopt"), None));
+        }
+    }
+    let migrator = super::load_migrations(&settings.dir)?;
+    let mut db = strata::open(&url)?;
+    if db.history_shape()? == Shape::WriteBot && !args.yes {
+        confirm(&url)?;
+    }
+    let adoption = migrator.adopt(db.as_mut(), &mut crate::output::Progress)?;
+    let mut out = anstream::stdout().lock();
+    match adoption {
+        Adoption::NoTable => {
+            writeln!(out, "Nothing to adopt: {url} has no {TABLE} table; `strata up` creates Strata's.")?
+        }
+        Adoption::AlreadyStrata => {
+            writeln!(out, "Nothing to adopt: {TABLE} in {url} is Strata's history table already.")?
+        }
+        Adoption::Converted(rows) => write_converted(&mut out, &url, &rows)?,
+    }
+    Ok(())
+}
+
+fn write_converted(out: &mut impl Write, url: &DatabaseUrl, rows: &[Adopted]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "Adopted {TABLE} in {url}: {} converted to Strata's history table; the old table is kept as {ADOPT_BACKUP}.",
+        crate::output::count(rows.len(), "version")
+    )?;
+    let v = rows.iter().map(|row| row.label.len()).max().unwrap_or(0);
+    let n = rows.iter().map(|row| row.name.len()).max().unwrap_or(0);
+    for row in rows {
+        writeln!(out, "  {:v$}  {:n$}  applied {}", row.label, row.name, row.applied_at)?;
+    }
+    let gone: Vec<&Adopted> = rows.iter().filter(|row| row.file == FileMatch::Gone).collect();
+    if !gone.is_empty() {
+        writeln!(out, "No file has these versions (status shows them as missing; restore the files to revert them):")?;
+        for row in gone {
+            writeln!(out, "  {}  {}", row.label, row.name)?;
+        }
+    }
+    let renamed: Vec<(&Adopted, &str)> = rows
+        .iter()
+        .filter_map(|row| match &row.file {
+            FileMatch::Renamed { recorded } => Some((row, recorded.as_str())),
+            _ => None,
+        })
+        .collect();
+    if !renamed.is_empty() {
+        writeln!(out, "These files' names differ from the recorded ones (history now has the file's name):")?;
+        for (row, recorded) in renamed {
+            writeln!(out, "  {}  {} (recorded as {recorded})", row.label, row.name)?;
+        }
+    }
+    Ok(())
+}
+
+/// Asks to type `yes`; refuses without a terminal to ask on.
+fn confirm(url: &DatabaseUrl) -> Result<(), Failure> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure::invalid(
+            "refusing to adopt without confirmation: there is no terminal to ask on; nothing was changed",
+            "pass --yes to adopt without asking (back up the database first).".to_owned(),
+        ));
+    }
+    let mut stderr = anstream::stderr();
+    write!(
+        stderr,
+        "This converts {TABLE} in {url} into Strata's history table; the old table is kept as {ADOPT_BACKUP}.\nType `yes` to continue: "
+    )?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        return Err(Failure::invalid("adopt cancelled; nothing was changed", None));
+    }
+    Ok(())
+}
