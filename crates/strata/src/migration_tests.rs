@@ -225,4 +225,16 @@ proptest::proptest! {
             }
         }
     }
+
+    /// Marker look-alikes, block comments and CR line ends: an error naming
+    /// the file, never a panic; and `has_statement` agrees with `split`.
+    #[test]
+    fn look_alikes_never_panic(text in "(--\\+? ?[Mm]i?gr?ate?(s|ion|d)?( ?[:_-]? ?)([Uu][Pp]p?|[Dd]o?w?n|dwon|é)( [a-z_]+:[a-z]+| x)?[\r\n]{1,2}|/\\*|\\*/|[a-z;' \n\ré-])*") {
+        for only in [None, Some(Direction::Up), Some(Direction::Down)] {
+            if let Err(error) = parse_sections(path(), &text, only) {
+                proptest::prop_assert!(error.to_string().starts_with("m/001_a.sql"));
+            }
+        }
+        proptest::prop_assert_eq!(has_statement(&text), !crate::split::split(&text).is_empty());
+    }
 }
