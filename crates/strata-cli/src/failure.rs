@@ -93,7 +93,7 @@ fn hint(error: &Error) -> Option<String> {
             `PRAGMA foreign_key_check` lists them. Fix those rows (or the migration), then run it again."
             .to_owned(),
         Error::Refused(problems) => refused_hint(problems),
-        Error::Irreversible { .. } => "write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` if nothing needs undoing), or go down to a version at or above it.".to_owned(),
+        Error::Irreversible(stuck) => irreversible_hint(stuck),
         Error::UnknownVersion { .. } => "`strata status` lists every known version.".to_owned(),
         Error::InvalidFile { .. } | Error::DuplicateVersion { .. } => {
             "every .sql file in the migrations folder must be a migration; fix or move the file named above.".to_owned()
@@ -125,6 +125,15 @@ fn hint(error: &Error) -> Option<String> {
         Error::AdoptRefused { .. } => {
             "fix what is named above (back up the database first), then run `strata adopt` again.".to_owned()
         }
+        Error::UnreadableFolder { path, .. } => format!(
+            "make it readable for the user running strata (`chmod u+rx {}`), or point --dir or `migrations` in strata.toml at the right folder.",
+            path.display()
+        ),
+        Error::OtherLayout { .. } => "Strata reads {version}_{description}.sql files (or .up.sql and .down.sql pairs) \
+            directly in the migrations folder, with `-- migrate:up` and `-- migrate:down` sections; convert each migration \
+            to one, or point --dir or `migrations` in strata.toml at the right folder."
+            .to_owned(),
+        Error::EmptyUp { .. } => format!("write its statements in the `-- migrate:up` section {NO_OP}."),
         _ => return None,
     };
     Some(text)
@@ -148,6 +157,21 @@ fn history_value_hint(table: &str, version: &str, column: &str) -> String {
         ),
         column => format!("give it a value, e.g. `UPDATE {table} SET {column} = '…' WHERE {row}`; a backup holds the one Strata wrote."),
     }
+}
+
+/// How to write a step that changes nothing on purpose: the same words for an
+/// empty up and an empty down section.
+const NO_OP: &str = "(`SELECT 1;` for a step that deliberately does nothing)";
+
+/// `stuck` is newest first: going down to the first one crosses none of them.
+fn irreversible_hint(stuck: &[strata::plan::NoDown]) -> String {
+    let them = if stuck.len() == 1 { "it" } else { "each of them" };
+    let mut text = format!("write the statements that undo {them} in its `-- migrate:down` section {NO_OP}");
+    if let Some(newest) = stuck.first() {
+        text.push_str(&format!(", or go down no further than {0} (`strata down {0}`)", newest.label));
+    }
+    text.push('.');
+    text
 }
 
 /// A step that could not be rolled back: say what state it is in and how to settle it.

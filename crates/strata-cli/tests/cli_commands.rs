@@ -584,9 +584,13 @@ fn create_uses_the_next_version_with_the_width_in_use() {
     project.run(&["create", "next one"]).assert(0, "Created migrations/versions/0010_next_one.sql\n", "");
     project.run(&["create", "and another"]).assert(0, "Created migrations/versions/0011_and_another.sql\n", "");
     assert_eq!(project.files_in(DIR), ["0009_a.sql", "0010_next_one.sql", "0011_and_another.sql"]);
-    // The new files are valid, empty migrations.
-    project.ok(&["up"]);
-    assert_eq!(project.versions(), [9, 10, 11]);
+    // The new files are valid migrations, but `up` refuses to apply an empty up section.
+    project.ok(&["status"]);
+    let run = project.run(&["up"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.starts_with("Error: migrations/versions/0010_next_one.sql:2: the up section of migration 0010 (next_one) has no statement"), "{run}");
+    project.ok(&["up", "9"]);
+    assert_eq!(project.versions(), [9], "nothing but the migration before them");
 }
 
 #[test]

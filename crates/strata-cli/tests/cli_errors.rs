@@ -143,7 +143,7 @@ fn up_rejects_a_misspelt_marker() {
     project.migration("003_b.sql", "-- migrate:up\nCREATE TABLE b (id INTEGER);\n-- migrate:dwon\nDROP TABLE b;\n");
     assert_bad_files(
         &project,
-        "migrations/versions/003_b.sql:3: unknown marker `migrate:dwon`; a section starts with `-- migrate:up` or `-- migrate:down`",
+        "migrations/versions/003_b.sql:3: unknown marker `-- migrate:dwon`; did you mean `-- migrate:down`?",
     );
 }
 
@@ -538,8 +538,8 @@ fn down_refuses_to_cross_a_migration_without_down_section_before_reverting_anyth
     project.up_down("002_b.sql", "CREATE TABLE b (id INTEGER);", None);
     project.table_migration("003_c.sql", "c");
     project.ok(&["up"]);
-    let irreversible = "Error: migration 002 (b) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted\n\
-                        Hint: write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` if nothing needs undoing), or go down to a version at or above it.\n";
+    let irreversible = "Error: 1 migration on the way down has no down script, so nothing was reverted:\n  002 b: has no `-- migrate:down` section\n\
+                        Hint: write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` for a step that deliberately does nothing), or go down no further than 002 (`strata down 002`).\n";
     project.run(&["down", "0", "--yes"]).assert_error(2, irreversible);
     project.run(&["down", "1"]).assert_error(2, irreversible);
     assert_eq!(project.versions(), [1, 2, 3], "003 is not reverted either");
@@ -558,8 +558,8 @@ fn down_refuses_a_deleted_migration_that_had_no_down_section() {
     project.remove(&format!("{DIR}/002_b.sql"));
     project.run(&["down", "0", "--yes"]).assert_error(
         2,
-        "Error: migration 002 (b) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted\n\
-         Hint: write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` if nothing needs undoing), or go down to a version at or above it.\n",
+        "Error: 1 migration on the way down has no down script, so nothing was reverted:\n  002 b: its file is gone, and history holds no down script for it\n\
+         Hint: write the statements that undo it in its `-- migrate:down` section (`SELECT 1;` for a step that deliberately does nothing), or go down no further than 002 (`strata down 002`).\n",
     );
     assert_eq!(project.versions(), [1, 2]);
 }

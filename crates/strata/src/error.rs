@@ -75,9 +75,10 @@ pub enum Error {
     /// A version named on the command line is not known from files or history.
     #[error("unknown version {version}: {known}")]
     UnknownVersion { version: u64, known: String },
-    /// `down` would have to cross a migration without a down section.
-    #[error("migration {label} ({name}) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted")]
-    Irreversible { version: u64, label: String, name: String },
+    /// `down` would have to cross migrations without a down script (all of
+    /// them are listed, newest first); nothing was reverted.
+    #[error("{}", describe_irreversible(.0))]
+    Irreversible(Vec<crate::plan::NoDown>),
     /// History and files disagree; nothing was changed.
     #[error("{}", describe_problems(.0))]
     Refused(Vec<Problem>),
@@ -120,6 +121,28 @@ pub enum Error {
     /// `adopt` cannot convert the history table; nothing was changed.
     #[error("cannot adopt {table} in {database}: {reason}; nothing was changed")]
     AdoptRefused { table: String, database: String, reason: String },
+    /// The migrations folder (or an entry while listing it) cannot be read.
+    #[error("cannot read the migrations folder {}: {source}", path.display())]
+    UnreadableFolder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The migrations folder holds no migration, but subfolders laid out for
+    /// another tool (`found` says what, with an example).
+    #[error("the migrations folder {} holds no migrations, but {found}", dir.display())]
+    OtherLayout { dir: PathBuf, found: String },
+    /// A migration `up` would apply has no statement in its up section;
+    /// nothing was applied.
+    #[error("{}: the up section of migration {label} ({name}) has no statement; nothing was applied", at(file, *line))]
+    EmptyUp {
+        version: u64,
+        label: String,
+        name: String,
+        file: PathBuf,
+        /// The marker's line; 0 for a pair file without a marker.
+        line: usize,
+    },
 }
 
 impl Error {
@@ -133,11 +156,12 @@ impl Error {
             | Error::DuplicateVersion { .. }
             | Error::Config(_)
             | Error::UnknownVersion { .. }
-            | Error::Irreversible { .. } => ErrorKind::Invalid,
+            | Error::Irreversible(_) => ErrorKind::Invalid,
             Error::ForeignHistory { .. } | Error::HistoryValue { .. } | Error::AdoptRefused { .. } => {
                 ErrorKind::Refused
             }
             Error::HistoryChanged { .. } => ErrorKind::Failed,
+            Error::UnreadableFolder { .. } | Error::OtherLayout { .. } | Error::EmptyUp { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -162,6 +186,25 @@ fn describe_problems(problems: &[Problem]) -> String {
     for problem in problems {
         text.push_str("\n  ");
         text.push_str(&problem.to_string());
+    }
+    text
+}
+
+/// How many migrations without a down script an error lists; the rest are counted.
+const IRREVERSIBLE_LISTED: usize = 20;
+
+fn describe_irreversible(stuck: &[crate::plan::NoDown]) -> String {
+    let (count, have) = match stuck.len() {
+        1 => ("1 migration".to_owned(), "has"),
+        n => (format!("{n} migrations"), "have"),
+    };
+    let mut text = format!("{count} on the way down {have} no down script, so nothing was reverted:");
+    for migration in stuck.iter().take(IRREVERSIBLE_LISTED) {
+        text.push_str("\n  ");
+        text.push_str(&migration.to_string());
+    }
+    if stuck.len() > IRREVERSIBLE_LISTED {
+        text.push_str(&format!("\n  and {} more", stuck.len() - IRREVERSIBLE_LISTED));
     }
     text
 }

@@ -1,12 +1,12 @@
 //! A migration and the parsing of its text: `-- migrate:up` / `-- migrate:down`
 //! sections and the options on their marker lines.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::split::split;
 
 /// One direction of a migration: the SQL to run and how to run it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,21 +88,27 @@ pub struct Migration {
     pub down: Option<Step>,
     /// Hex SHA-256 of the up script, see [`checksum`].
     pub checksum: String,
+    /// The migration has a down section that holds no statement (only comments
+    /// or white space); it counts as none, so `down` is `None`.
+    pub down_is_empty: bool,
 }
 
 impl Migration {
     /// Builds a migration from its parts; the checksum is computed from `up`.
     pub fn new(version: u64, label: &str, name: &str, up: Step, down: Option<Step>) -> Self {
-        Migration { version, label: label.to_owned(), name: name.to_owned(), checksum: checksum(&up.sql), up, down }
+        let checksum = checksum(&up.sql);
+        Migration { version, label: label.to_owned(), name: name.to_owned(), checksum, up, down, down_is_empty: false }
     }
 }
 
 /// Hex SHA-256 of a script, with a leading BOM ignored and CRLF read as LF,
 /// so that a checkout on another operating system gives the same checksum.
+/// A script without any LF whose lines end in CR (see [`is_cr_only`]) is read
+/// as LF too.
 pub fn checksum(sql: &str) -> String {
     let text = sql.strip_prefix('\u{feff}').unwrap_or(sql);
     let mut hasher = Sha256::new();
-    let mut lines = text.split("\r\n");
+    let mut lines = text.split(if is_cr_only(text) { "\r" } else { "\r\n" });
     hasher.update(lines.next().unwrap_or_default());
     for line in lines {
         hasher.update("\n");
@@ -134,6 +140,8 @@ impl Direction {
 pub(crate) struct Sections {
     pub up: Option<Step>,
     pub down: Option<Step>,
+    /// The file has a down section without a statement (so `down` is `None`).
+    pub down_is_empty: bool,
 }
 
 impl Sections {
@@ -147,8 +155,10 @@ impl Sections {
     /// Keeps `step`, except a down script without a statement (such as the
     /// empty section `strata create` writes): reverting with it would report
     /// success and change nothing, so it counts as no down script at all.
+    /// (An up script without a statement is kept: `up` refuses to apply it.)
     fn set(&mut self, direction: Direction, step: Step) {
-        if direction == Direction::Down && split(&step.sql).is_empty() {
+        if direction == Direction::Down && !has_statement(&step.sql) {
+            self.down_is_empty = true;
             return;
         }
         *self.slot(direction) = Some(step);
@@ -172,15 +182,31 @@ impl Open {
     }
 }
 
+/// Whether `text` ends its lines with CR alone (classic Mac OS): it holds a CR
+/// and no LF. Such a text is read as if each CR were LF. A text with any LF
+/// keeps LF and CRLF as its line ends, and a lone CR in it is a character (as
+/// SQLite reads it), so the checksums of LF and CRLF files never change.
+pub(crate) fn is_cr_only(text: &str) -> bool {
+    !text.contains('\n') && text.contains('\r')
+}
+
 /// Parses a file's text into its sections.
 ///
 /// `only` is set for the pair layout (`.up.sql` / `.down.sql`): the file holds
-/// that one direction, and a file without a marker is all script.
+/// that one direction, and a file without a marker is all script. CR-only text
+/// is read as LF (see [`is_cr_only`]): sections, lines and scripts are those of
+/// the same text with LF.
 pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -> Result<Sections> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = match is_cr_only(text) {
+        true => Cow::Owned(text.replace('\r', "\n")),
+        false => Cow::Borrowed(text),
+    };
+    let text = text.as_ref();
     let mut sections = Sections::default();
     let mut open: Option<Open> = None;
     let mut sql_before_marker: Option<usize> = None;
+    let mut comment: Option<usize> = None;
     let mut offset = 0;
     for (index, raw) in text.split_inclusive('\n').enumerate() {
         let number = index + 1;
@@ -194,13 +220,18 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
                     "SQL before the first `-- migrate:` marker; put it inside a section",
                 ));
             }
+            if let Some(start) = comment.filter(|_| open.is_none()) {
+                let message =
+                    format!("the `/*` comment on line {start} is not closed before this marker; close it with `*/`");
+                return Err(Error::file(file, number, message));
+            }
             if let Some(previous) = open.take() {
                 let sql = &text[previous.start..offset];
                 previous.close(&mut sections, file, sql);
             }
             let options = StepOptions::parse(rest, file, number)?;
             open = Some(Open { direction, options, line: number + 1, start: offset + raw.len() });
-        } else if open.is_none() && sql_before_marker.is_none() && !is_comment_or_blank(line) {
+        } else if open.is_none() && sql_before_marker.is_none() && has_sql(line, number, &mut comment) {
             // A single file must open a section first; a pair file may be all script.
             if only.is_none() {
                 return Err(Error::file(
@@ -251,34 +282,157 @@ fn check_marker(
     Ok(())
 }
 
-fn is_comment_or_blank(line: &str) -> bool {
-    let line = line.trim();
-    line.is_empty() || line.starts_with("--")
+/// Whether `line` (number `number`) holds anything but white space, `--`
+/// comments and `/* … */` comments. `comment` holds the line where a `/*`
+/// comment still open at the end of the line began.
+fn has_sql(line: &str, number: usize, comment: &mut Option<usize>) -> bool {
+    let mut rest = line;
+    loop {
+        if comment.is_some() {
+            let Some(end) = rest.find("*/") else {
+                return false;
+            };
+            rest = &rest[end + 2..];
+            *comment = None;
+        }
+        let text = rest.trim_start();
+        if text.is_empty() || text.starts_with("--") {
+            return false;
+        }
+        let Some(inside) = text.strip_prefix("/*") else {
+            return true;
+        };
+        rest = inside;
+        *comment = Some(number);
+    }
+}
+
+/// Whether a script holds a statement: anything but white space, `;` and
+/// comments (what [`crate::split::split`] would return nothing for). Stops at
+/// the first statement, so it costs little on a long script.
+pub(crate) fn has_statement(sql: &str) -> bool {
+    let bytes = sql.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let rest = &bytes[pos..];
+        pos += if rest.starts_with(b"--") {
+            rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |at| at + 1)
+        } else if rest.starts_with(b"/*") {
+            rest[2..].windows(2).position(|w| w == b"*/").map_or(rest.len(), |at| at + 4)
+        } else if rest[0] == b';' || rest[0].is_ascii_whitespace() {
+            1
+        } else {
+            return true;
+        };
+    }
+    false
 }
 
 /// Recognises `-- migrate:up [options]` / `-- migrate:down [options]`.
-/// Any other `-- migrate:…` line is an error, so that a typo is not taken for SQL.
+/// A line that looks like a marker but is not one (wrong case, a typo,
+/// another tool's marker) is an error suggesting the right one, and any other
+/// `-- migrate:…` line is an error too, so that a marker is never taken for a
+/// comment and the next section's SQL never runs in the wrong direction.
 fn parse_marker<'a>(line: &'a str, file: &Path, number: usize) -> Result<Option<(Direction, &'a str)>> {
     let Some(rest) = line.trim_start().strip_prefix("--") else {
         return Ok(None);
     };
     let rest = rest.trim_start();
-    if !rest.starts_with("migrate:") {
-        return Ok(None);
-    }
     let (word, options) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    let direction = match word {
-        "migrate:up" => Direction::Up,
-        "migrate:down" => Direction::Down,
+    match word {
+        "migrate:up" => return Ok(Some((Direction::Up, options))),
+        "migrate:down" => return Ok(Some((Direction::Down, options))),
+        _ => {}
+    }
+    if let Some(suggestion) = near_marker(rest) {
+        let message = format!("unknown marker `{}`; did you mean `{suggestion}`?", line.trim());
+        return Err(Error::file(file, number, message));
+    }
+    if word.starts_with("migrate:") {
+        return Err(Error::file(
+            file,
+            number,
+            format!("unknown marker `{word}`; a section starts with `-- migrate:up` or `-- migrate:down`"),
+        ));
+    }
+    Ok(None)
+}
+
+/// The marker meant by the text after `--`, when it looks like one: a word
+/// like `migrate` (any case, a typo, `migration(s)`, or sql-migrate's
+/// `+migrate` and goose's `+goose`), an optional `:` `-` or `_`, then `up` or
+/// `down` (any case; a one-letter typo after a separator), then nothing but
+/// options (`name:value`). Prose such as `-- Migrate the users table` or
+/// `-- Migration: down the road` does not look like one.
+fn near_marker(text: &str) -> Option<String> {
+    let (plus, body) = match text.strip_prefix('+') {
+        Some(body) => (true, body.trim_start()),
+        None => (false, text),
+    };
+    let letters = body.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(body.len());
+    if !(5..=16).contains(&letters) {
+        return None; // cheap exit for the comments of a long script
+    }
+    let (tool, after) = body.split_at(letters);
+    let tool = tool.to_ascii_lowercase();
+    let (tool, after, separated) = match split_direction(&tool) {
+        // `migrateup`, `MigrateDown`
+        Some((tool, direction)) if after.is_empty() || after.starts_with(char::is_whitespace) => {
+            (tool.to_owned(), direction.to_owned() + after, true)
+        }
         _ => {
-            return Err(Error::file(
-                file,
-                number,
-                format!("unknown marker `{word}`; a section starts with `-- migrate:up` or `-- migrate:down`"),
-            ))
+            let after = after.trim_start();
+            match after.strip_prefix([':', '-', '_']) {
+                Some(after) => (tool, after.trim_start().to_owned(), true),
+                None => (tool, after.to_owned(), false),
+            }
         }
     };
-    Ok(Some((direction, options)))
+    let looks_like_tool = tool.starts_with("migrat")
+        || (tool.len().abs_diff(7) <= 2 && distance(&tool, "migrate") <= 2)
+        || (plus && tool == "goose");
+    if !looks_like_tool {
+        return None;
+    }
+    let letters = after.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(after.len());
+    let (word, options) = after.split_at(letters);
+    let word = word.to_ascii_lowercase();
+    let direction = ["up", "down"]
+        .into_iter()
+        .find(|keyword| word == *keyword || (separated && word.len() >= 2 && distance(&word, keyword) <= 1))?;
+    let options = options.trim();
+    if !options.split_whitespace().all(|option| option.contains(':')) {
+        return None;
+    }
+    let space = if options.is_empty() { "" } else { " " };
+    Some(format!("-- migrate:{direction}{space}{options}"))
+}
+
+/// `migrateup` → (`migrate`, `up`): a word that ends in a direction.
+fn split_direction(word: &str) -> Option<(&str, &str)> {
+    ["up", "down"].into_iter().find_map(|keyword| {
+        let tool = word.strip_suffix(keyword)?;
+        (tool.len() >= 5).then_some((tool, keyword))
+    })
+}
+
+/// Edit distance with adjacent transpositions (optimal string alignment), on
+/// bytes; for short words only.
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut rows = vec![(0..=b.len()).collect::<Vec<usize>>()];
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (rows[i - 1][j] + 1).min(row[j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(rows[i - 2][j - 2] + 1);
+            }
+        }
+        rows.push(row);
+    }
+    rows[a.len()][b.len()]
 }
 
 #[cfg(test)]

@@ -110,6 +110,111 @@ fn an_empty_or_comment_only_down_section_is_no_down_script() {
     assert!(down.down.is_none());
 }
 
+#[test]
+fn checksums_of_lf_and_crlf_files_are_unchanged() {
+    // Pinned: databases hold these checksums (sha256 of the LF text).
+    let lf = "6dafcb92103a79abc24dd1daab5c929845600795136c5101c5c9875e36180c1a";
+    assert_eq!(checksum("CREATE TABLE a (id INTEGER);\nSELECT 1;\n"), lf);
+    assert_eq!(checksum("CREATE TABLE a (id INTEGER);\r\nSELECT 1;\r\n"), lf);
+    // A lone CR in a file with LF is a character, as before.
+    assert_eq!(checksum("a\rb\n"), "367d1c77eadc1495a7db4200f46a8b90ea1fa926282722d308c05a65098a4112");
+}
+
+#[test]
+fn cr_only_text_is_checksummed_and_parsed_as_lf() {
+    let lf = "-- migrate:up\nCREATE TABLE a (id INTEGER);\n\nSELECT 1;\n-- migrate:down\nDROP TABLE a;\n";
+    let cr = lf.replace('\n', "\r");
+    assert_eq!(checksum(&cr), checksum(lf));
+    let sections = parse(&cr).unwrap();
+    let up = sections.up.unwrap();
+    assert_eq!((up.sql.as_str(), up.line), ("CREATE TABLE a (id INTEGER);\n\nSELECT 1;\n", 2));
+    assert_eq!(crate::split::split(&up.sql).iter().map(|s| s.line).collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(sections.down.unwrap().line, 6);
+    let pair = parse_sections(Path::new("001_a.up.sql"), "SELECT 1;\rSELECT 2;\r", Some(Direction::Up)).unwrap();
+    assert_eq!(pair.up.unwrap().sql, "SELECT 1;\nSELECT 2;\n");
+}
+
+#[test]
+fn comments_of_every_kind_may_precede_the_first_marker() {
+    let text =
+        "/* header\n * -- not a marker: migrate:up\n */\n-- note\n/* a */ /* b */ -- c\n\n-- migrate:up\nSELECT 1;\n";
+    assert_eq!(parse(text).unwrap().up.unwrap().line, 8);
+    let error = parse("/* a */ SELECT 1;\n-- migrate:up\nSELECT 1;\n").unwrap_err();
+    assert!(error.to_string().starts_with("m/001_a.sql:1: SQL before the first"), "{error}");
+    let error = parse("/* never closed\n-- migrate:up\nSELECT 1;\n").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "m/001_a.sql:2: the `/*` comment on line 1 is not closed before this marker; close it with `*/`"
+    );
+}
+
+#[test]
+fn marker_look_alikes_get_did_you_mean_with_their_options() {
+    for (line, suggestion) in [
+        ("-- Migrate:Up", "-- migrate:up"),
+        ("-- MIGRATE:DOWN", "-- migrate:down"),
+        ("-- migrate:UP transaction:false", "-- migrate:up transaction:false"),
+        ("-- migrate:upp", "-- migrate:up"),
+        ("-- migrate: up", "-- migrate:up"),
+        ("-- migrate : down", "-- migrate:down"),
+        ("-- migrate up", "-- migrate:up"),
+        ("-- migrate-down", "-- migrate:down"),
+        ("-- migrateup", "-- migrate:up"),
+        ("-- MigrateDown", "-- migrate:down"),
+        ("-- migrations:up", "-- migrate:up"),
+        ("-- migration:down", "-- migrate:down"),
+        ("-- mirgate:up", "-- migrate:up"),
+        ("-- migrate:dwon", "-- migrate:down"),
+        ("-- migrate:donw foreign_keys:off", "-- migrate:down foreign_keys:off"),
+        ("-- +migrate Up", "-- migrate:up"),
+        ("-- +goose Down", "-- migrate:down"),
+        ("  --   migrate:Down", "-- migrate:down"),
+    ] {
+        let error = parse(&format!("-- migrate:up\nSELECT 1;\n{line}\nSELECT 2;\n")).unwrap_err();
+        let expected = format!("m/001_a.sql:3: unknown marker `{}`; did you mean `{suggestion}`?", line.trim());
+        assert_eq!(error.to_string(), expected);
+    }
+}
+
+#[test]
+fn prose_comments_are_not_marker_look_alikes() {
+    for line in [
+        "-- Migrate the users table to the new layout",
+        "-- Migration: adds the users table",
+        "-- Migration: down the road, drop b",
+        "-- Migrate up the old rows first.",
+        "-- migrating down is below",
+        "-- migrate now",
+        "-- migrated: up to date",
+        "-- +goose StatementBegin",
+        "-- setup: lookup markup",
+        "-- up",
+        "-- down: see below",
+    ] {
+        let sections = parse(&format!("{line}\n-- migrate:up\n{line}\nSELECT 1;\n")).unwrap();
+        assert_eq!(sections.up.unwrap().sql, format!("{line}\nSELECT 1;\n"), "{line}");
+    }
+}
+
+#[test]
+fn an_empty_down_section_is_remembered_as_such() {
+    let sections = parse("-- migrate:up\nSELECT 1;\n-- migrate:down\n-- nothing yet\n").unwrap();
+    assert!(sections.down.is_none() && sections.down_is_empty);
+    let sections = parse("-- migrate:up\nSELECT 1;\n").unwrap();
+    assert!(sections.down.is_none() && !sections.down_is_empty);
+}
+
+#[test]
+fn has_statement_skips_white_space_semicolons_and_comments_only() {
+    for empty in ["", " \n\t", ";;\n;", "-- a\n-- b", "/* a\n b */ ; -- c\n", "/* never closed ; SELECT 1;"] {
+        assert!(!has_statement(empty), "{empty:?}");
+        assert!(crate::split::split(empty).is_empty(), "{empty:?}");
+    }
+    for sql in ["SELECT 1", "-- a\nSELECT 1;", "/**/x", "; /* */ ;\n  VACUUM"] {
+        assert!(has_statement(sql), "{sql:?}");
+    }
+}
+
 proptest::proptest! {
     /// Any text parses to sections or to an error naming the file: never a panic.
     #[test]
@@ -119,5 +224,17 @@ proptest::proptest! {
                 proptest::prop_assert!(error.to_string().starts_with("m/001_a.sql"));
             }
         }
+    }
+
+    /// Marker look-alikes, block comments and CR line ends: an error naming
+    /// the file, never a panic; and `has_statement` agrees with `split`.
+    #[test]
+    fn look_alikes_never_panic(text in "(--\\+? ?[Mm]i?gr?ate?(s|ion|d)?( ?[:_-]? ?)([Uu][Pp]p?|[Dd]o?w?n|dwon|é)( [a-z_]+:[a-z]+| x)?[\r\n]{1,2}|/\\*|\\*/|[a-z;' \n\ré-])*") {
+        for only in [None, Some(Direction::Up), Some(Direction::Down)] {
+            if let Err(error) = parse_sections(path(), &text, only) {
+                proptest::prop_assert!(error.to_string().starts_with("m/001_a.sql"));
+            }
+        }
+        proptest::prop_assert_eq!(has_statement(&text), !crate::split::split(&text).is_empty());
     }
 }

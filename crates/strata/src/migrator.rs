@@ -271,12 +271,7 @@ fn down_steps<'a>(driver: &mut dyn Driver, plan: &[Revert<'a>]) -> Result<Vec<Co
             if let Some(step) = revert.step {
                 return Ok(Cow::Borrowed(step));
             }
-            let irreversible = || crate::Error::Irreversible {
-                version: revert.version,
-                label: revert.label.clone(),
-                name: revert.name.clone(),
-            };
-            let (sql, options) = driver.stored_down(revert.version)?.ok_or_else(irreversible)?;
+            let (sql, options) = driver.stored_down(revert.version)?.ok_or_else(|| revert.not_stored())?;
             let file = format!("{}[{}].down_sql", crate::history::TABLE, revert.version);
             let options = StepOptions::parse(&options, Path::new(&file), 1)?;
             Ok(Cow::Owned(Step { sql, options, file: file.into(), line: 1 }))

@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::history::{Applied, RowState};
-use crate::migration::{Migration, Step};
+use crate::migration::{has_statement, Migration, Step};
 
 /// The state of one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -145,7 +145,17 @@ impl<'a> Report<'a> {
         if !problems.is_empty() {
             return Err(Error::Refused(problems));
         }
-        Ok(chosen.into_iter().filter_map(|entry| entry.migration).collect())
+        let plan: Vec<&'a Migration> = chosen.into_iter().filter_map(|entry| entry.migration).collect();
+        if let Some(empty) = plan.iter().find(|migration| !has_statement(&migration.up.sql)) {
+            return Err(Error::EmptyUp {
+                version: empty.version,
+                label: empty.label.clone(),
+                name: empty.name.clone(),
+                file: empty.up.file.clone(),
+                line: empty.up.line.saturating_sub(1),
+            });
+        }
+        Ok(plan)
     }
 
     /// The reverts `down` runs, newest first: every applied version above `target`.
@@ -157,8 +167,18 @@ impl<'a> Report<'a> {
         if !problems.is_empty() {
             return Err(Error::Refused(problems));
         }
-        let reverts = self.entries.iter().rev().filter(|entry| entry.state.is_applied() && entry.version > target);
-        reverts.map(Revert::of).collect()
+        let mut reverts = Vec::new();
+        let mut stuck = Vec::new();
+        for entry in self.entries.iter().rev().filter(|entry| entry.state.is_applied() && entry.version > target) {
+            match Revert::of(entry) {
+                Ok(revert) => reverts.push(revert),
+                Err(no_down) => stuck.push(no_down),
+            }
+        }
+        match stuck.is_empty() {
+            true => Ok(reverts),
+            false => Err(Error::Irreversible(stuck)),
+        }
     }
 }
 
@@ -174,15 +194,69 @@ pub struct Revert<'a> {
 }
 
 impl<'a> Revert<'a> {
-    fn of(entry: &Entry<'a>) -> Result<Self> {
-        let irreversible =
-            || Error::Irreversible { version: entry.version, label: entry.label.clone(), name: entry.name.clone() };
+    /// The revert of an applied entry, or why it has none.
+    fn of(entry: &Entry<'a>) -> Result<Self, NoDown> {
         let step = match entry.migration {
-            Some(migration) => Some(migration.down.as_ref().ok_or_else(irreversible)?),
+            Some(migration) => Some(migration.down.as_ref().ok_or_else(|| NoDown::of(entry, migration))?),
             None if entry.applied.is_some_and(|row| row.has_down) => None,
-            None => return Err(irreversible()),
+            None => return Err(NoDown::new(entry.version, &entry.label, &entry.name, Why::NotStored)),
         };
         Ok(Revert { version: entry.version, label: entry.label.clone(), name: entry.name.clone(), step })
+    }
+
+    /// The error when history turns out to hold no down script for this revert.
+    pub(crate) fn not_stored(&self) -> Error {
+        Error::Irreversible(vec![NoDown::new(self.version, &self.label, &self.name, Why::NotStored)])
+    }
+}
+
+/// A migration `down` would cross that has no down script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoDown {
+    pub version: u64,
+    pub label: String,
+    pub name: String,
+    pub why: Why,
+}
+
+/// Why a migration has no down script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Its file has no `-- migrate:down` section.
+    NoSection,
+    /// Its pair layout has no `.down.sql` file.
+    NoFile,
+    /// Its down section holds only comments or white space.
+    NoStatement,
+    /// Its file is gone and history stored no down script when it was applied.
+    NotStored,
+}
+
+impl NoDown {
+    pub fn new(version: u64, label: &str, name: &str, why: Why) -> Self {
+        NoDown { version, label: label.to_owned(), name: name.to_owned(), why }
+    }
+
+    fn of(entry: &Entry<'_>, migration: &Migration) -> Self {
+        let pair = migration.up.file.to_str().is_some_and(|file| file.ends_with(".up.sql"));
+        let why = match (migration.down_is_empty, pair) {
+            (true, _) => Why::NoStatement,
+            (false, true) => Why::NoFile,
+            (false, false) => Why::NoSection,
+        };
+        NoDown::new(entry.version, &entry.label, &entry.name, why)
+    }
+}
+
+impl fmt::Display for NoDown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self.why {
+            Why::NoSection => "has no `-- migrate:down` section",
+            Why::NoFile => "has no .down.sql file",
+            Why::NoStatement => "its `-- migrate:down` section has no statement",
+            Why::NotStored => "its file is gone, and history holds no down script for it",
+        };
+        write!(f, "{} {}: {why}", self.label, self.name)
     }
 }
 

@@ -142,11 +142,70 @@ fn down_refuses_to_cross_a_migration_without_down() {
     let history = applied(&[1, 2, 3]);
     let report = Report::new(&files, &history);
     let error = report.plan_down(1).unwrap_err();
-    assert_eq!(error.to_string(), "migration 002 (m2) has no down script (its `-- migrate:down` section is missing or empty), so it cannot be reverted");
+    assert_eq!(
+        error.to_string(),
+        "1 migration on the way down has no down script, so nothing was reverted:\n  002 m2: has no `-- migrate:down` section"
+    );
     assert_eq!(report.plan_down(2).unwrap().len(), 1);
     let mut history = applied(&[1, 2, 3, 4]);
     history[3].has_down = false;
-    assert!(matches!(Report::new(&files, &history).plan_down(3), Err(Error::Irreversible { version: 4, .. })));
+    let error = Report::new(&files, &history).plan_down(3).unwrap_err();
+    assert!(matches!(&error, Error::Irreversible(stuck) if stuck == &[NoDown::new(4, "004", "m4", Why::NotStored)]));
+}
+
+#[test]
+fn down_lists_every_migration_without_down_newest_first_and_why() {
+    let mut files = migrations(&[1, 2, 3, 4, 5]);
+    files[1].down = None;
+    files[3].down = None;
+    files[3].down_is_empty = true;
+    let mut history = applied(&[1, 2, 3, 4, 5, 6]);
+    history[5].has_down = false;
+    let error = Report::new(&files, &history).plan_down(0).unwrap_err();
+    let Error::Irreversible(stuck) = &error else { panic!("{error}") };
+    let why: Vec<(u64, Why)> = stuck.iter().map(|s| (s.version, s.why)).collect();
+    assert_eq!(why, [(6, Why::NotStored), (4, Why::NoStatement), (2, Why::NoSection)]);
+    assert_eq!(
+        error.to_string(),
+        "3 migrations on the way down have no down script, so nothing was reverted:\n  \
+         006 m6: its file is gone, and history holds no down script for it\n  \
+         004 m4: its `-- migrate:down` section has no statement\n  \
+         002 m2: has no `-- migrate:down` section"
+    );
+}
+
+#[test]
+fn down_error_lists_twenty_and_counts_the_rest() {
+    let versions: Vec<u64> = (1..=23).collect();
+    let mut files = migrations(&versions);
+    for file in &mut files {
+        file.down = None;
+    }
+    let history = applied(&versions);
+    let error = Report::new(&files, &history).plan_down(0).unwrap_err();
+    assert!(matches!(&error, Error::Irreversible(stuck) if stuck.len() == 23));
+    let text = error.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 20 + 1, "{text}");
+    assert_eq!(lines[1], "  023 m23: has no `-- migrate:down` section");
+    assert_eq!(lines[20], "  004 m4: has no `-- migrate:down` section");
+    assert_eq!(lines[21], "  and 3 more");
+}
+
+#[test]
+fn up_refuses_a_migration_whose_up_section_has_no_statement() {
+    let mut files = migrations(&[1, 2, 3]);
+    files[2].up.sql = "-- TODO\n/* later */ ;\n".to_owned();
+    let history = applied(&[1]);
+    let report = Report::new(&files, &history);
+    let error = report.plan_up(None, false).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "003_m3.sql:1: the up section of migration 003 (m3) has no statement; nothing was applied"
+    );
+    assert_eq!(report.plan_up(Some(2), false).unwrap().len(), 1, "up to the one before it is fine");
+    let history = applied(&[1, 2, 3]);
+    assert!(Report::new(&files, &history).plan_down(0).is_ok(), "an applied one can still be reverted");
 }
 
 #[test]

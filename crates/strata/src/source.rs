@@ -33,6 +33,9 @@ pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
     } else {
         (stem, None)
     };
+    if is_flyway(stem) {
+        return Err("a Flyway-style name (V{version}__{description}.sql); Strata's names are {version}_{description}.sql, e.g. 001_create_users.sql, with a snake_case description".to_owned());
+    }
     let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
     let (label, rest) = stem.split_at(digits);
     let expected =
@@ -59,6 +62,21 @@ pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
     Ok(Some(FileName { version, label: label.to_owned(), name: name.to_owned(), direction }))
 }
 
+/// `V1__init`, `V1.2__x`, `U3__undo`, `R__views`: Flyway's (and refinery's) names.
+fn is_flyway(stem: &str) -> bool {
+    let Some((prefix, _)) = stem.split_once("__") else {
+        return false;
+    };
+    match prefix.as_bytes() {
+        [b'R'] => true,
+        [b'V' | b'U', version @ ..] => {
+            version.first().is_some_and(u8::is_ascii_digit)
+                && version.iter().all(|&b| b.is_ascii_digit() || b == b'.' || b == b'_')
+        }
+        _ => false,
+    }
+}
+
 /// Words of lowercase letters (of any script; letters without case count) and
 /// digits, joined by single `_`.
 fn is_snake_case(name: &str) -> bool {
@@ -68,33 +86,190 @@ fn is_snake_case(name: &str) -> bool {
             .all(|word| !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase()))
 }
 
+/// The largest migration file Strata reads: 256 MiB. A larger `.sql` file is
+/// refused with its size before it is read.
+pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
 /// Reads every migration in `dir`. Files that do not end in `.sql`, hidden
 /// files and subfolders are ignored; every `.sql` file must be a valid migration.
+/// A folder with no `.sql` file but with subfolders holding some (another
+/// tool's layout) is an error.
 pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::io(dir, source))?;
+    let unreadable = |source| Error::UnreadableFolder { path: dir.to_owned(), source };
+    let entries = std::fs::read_dir(dir).map_err(unreadable)?;
     let mut paths = Vec::new();
+    let mut folders = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| Error::io(dir, source))?;
-        let name = entry.file_name();
-        let is_sql = name.to_str().is_some_and(|name| !name.starts_with('.') && name.ends_with(".sql"));
-        if is_sql && !entry.file_type().is_ok_and(|kind| kind.is_dir()) {
-            paths.push(entry.path());
+        match check_entry(&entry.map_err(unreadable)?)? {
+            Listed::Migration(path) => paths.push(path),
+            Listed::Folder(path) => folders.push(path),
+            Listed::Ignored => {}
         }
+    }
+    if paths.is_empty() {
+        check_layout(dir, folders)?;
     }
     load_files(read_all(paths)?)
 }
 
+/// What one entry of the migrations folder is to [`load_dir`].
+enum Listed {
+    /// A `.sql` file (or something else named `.sql`: reading it tells).
+    Migration(PathBuf),
+    /// A subfolder: ignored, unless the folder holds no migration at all.
+    Folder(PathBuf),
+    /// Not `.sql`, or hidden.
+    Ignored,
+}
+
+/// Sorts a folder entry by its name and type, without following links.
+/// A `.sql` name that is not UTF-8 is an error (it cannot be parsed, and
+/// skipping it would hide a migration).
+fn check_entry(entry: &std::fs::DirEntry) -> Result<Listed> {
+    let name = entry.file_name();
+    let bytes = name.as_encoded_bytes();
+    if bytes.starts_with(b".") {
+        return Ok(Listed::Ignored);
+    }
+    if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+        return Ok(Listed::Folder(entry.path()));
+    }
+    if !bytes.ends_with(b".sql") {
+        return Ok(Listed::Ignored);
+    }
+    if name.to_str().is_none() {
+        let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        let version = if digits == 0 { "001" } else { std::str::from_utf8(&bytes[..digits]).unwrap_or("001") };
+        let message = format!(
+            "the file name is not valid UTF-8; rename it to {{version}}_{{description}}.sql, e.g. {version}_create_users.sql"
+        );
+        return Err(Error::file(entry.path(), 0, message));
+    }
+    Ok(Listed::Migration(entry.path()))
+}
+
 fn read_all(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>> {
-    paths
-        .into_iter()
-        .map(|path| match std::fs::read_to_string(&path) {
-            Ok(text) => Ok((path, text)),
-            Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
-                Err(Error::file(path, 0, "not UTF-8 text; save the file as UTF-8"))
-            }
-            Err(error) => Err(Error::file(path, 0, format!("cannot read it: {error}"))),
-        })
-        .collect()
+    paths.into_iter().map(|path| read_migration_file(&path).map(|text| (path, text))).collect()
+}
+
+/// Reads one migration file. Only a regular file (or a link to one) of at most
+/// [`MAX_FILE_SIZE`] bytes is read: its type and size are checked first, so a
+/// FIFO is never opened (that would block) and a device never read (`/dev/zero`
+/// never ends).
+pub fn read_migration_file(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let cannot_read = |error: std::io::Error| Error::file(path, 0, format!("cannot read it: {error}"));
+    let metadata = std::fs::metadata(path).map_err(cannot_read)?;
+    if !metadata.is_file() {
+        return Err(not_a_file(path, metadata.file_type()));
+    }
+    check_size(path, metadata.len())?;
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or_default());
+    // `take`: a file that grows while it is read still stops at the limit.
+    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(cannot_read)?;
+    check_size(path, bytes.len() as u64)?;
+    String::from_utf8(bytes).map_err(|_| Error::file(path, 0, "not UTF-8 text; save the file as UTF-8"))
+}
+
+fn check_size(path: &Path, size: u64) -> Result<()> {
+    if size <= MAX_FILE_SIZE {
+        return Ok(());
+    }
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    let message = format!(
+        "is {:.1} MiB ({size} bytes), over the {} MiB limit for a migration file; split it into smaller migrations",
+        mib(size),
+        MAX_FILE_SIZE / (1024 * 1024)
+    );
+    Err(Error::file(path, 0, message))
+}
+
+/// The error for a `.sql` entry that is not a regular file, naming what it
+/// is, and where it leads when it is a link.
+fn not_a_file(path: &Path, kind: std::fs::FileType) -> Error {
+    let what = match std::fs::read_link(path) {
+        Ok(target) => format!("links to {}, which is {}", target.display(), kind_name(kind)),
+        Err(_) => format!("is {}", kind_name(kind)),
+    };
+    Error::file(path, 0, format!("{what}, not a regular file; a migration must be a regular file or a link to one"))
+}
+
+/// What a file system entry is, for messages: "a folder", "a FIFO (named pipe)", ….
+pub fn kind_name(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        } else if kind.is_char_device() {
+            return "a character device";
+        } else if kind.is_block_device() {
+            return "a block device";
+        } else if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else if kind.is_file() {
+        "a file"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
+}
+
+/// Another tool's layout: migrations in subfolders, which Strata does not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// diesel: `VERSION_name/up.sql` and `down.sql`.
+    Diesel,
+    /// Prisma: `VERSION_name/migration.sql`.
+    Prisma,
+    /// Any other subfolder holding `.sql` files.
+    Other,
+}
+
+/// For a folder without any `.sql` file: subfolders holding `.sql` files are
+/// another tool's layout (or a wrong `--dir`), not "nothing to apply".
+fn check_layout(dir: &Path, mut folders: Vec<PathBuf>) -> Result<()> {
+    folders.sort();
+    let mut seen: Vec<(Layout, PathBuf)> = folders.iter().filter_map(|folder| layout_of(folder)).collect();
+    seen.sort_by_key(|(layout, _)| *layout as u8);
+    let Some((layout, example)) = seen.first() else {
+        return Ok(());
+    };
+    let count = seen.iter().filter(|(other, _)| other == layout).count();
+    let what = match layout {
+        Layout::Diesel => "in diesel's layout",
+        Layout::Prisma => "in Prisma's layout",
+        Layout::Other => "holding .sql files",
+    };
+    let folders = if count == 1 { "subfolder" } else { "subfolders" };
+    let found = format!("{count} {folders} {what}, e.g. {}", example.display());
+    Err(Error::OtherLayout { dir: dir.to_owned(), found })
+}
+
+/// The layout a subfolder's `.sql` files suggest, with an example path
+/// (`subfolder/file.sql`); `None` when it holds none.
+fn layout_of(folder: &Path) -> Option<(Layout, PathBuf)> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".sql") && !name.starts_with('.'))
+        .collect();
+    names.sort();
+    let has = |name: &str| names.iter().any(|found| found == name);
+    let (layout, name) = if has("up.sql") || has("down.sql") {
+        (Layout::Diesel, if has("up.sql") { "up.sql" } else { "down.sql" })
+    } else if has("migration.sql") {
+        (Layout::Prisma, "migration.sql")
+    } else {
+        (Layout::Other, names.first()?.as_str())
+    };
+    Some((layout, Path::new(folder.file_name()?).join(name)))
 }
 
 /// Builds migrations from `(path, text)` pairs, as [`load_dir`] does for a folder.
@@ -147,10 +322,12 @@ impl Found {
         }
         if parsed.direction == Some(Direction::Down) {
             self.sections.down = sections.down;
+            self.sections.down_is_empty = sections.down_is_empty;
         } else {
             self.sections.up = sections.up;
             if parsed.direction.is_none() {
                 self.sections.down = sections.down;
+                self.sections.down_is_empty = sections.down_is_empty;
             }
         }
         self.paths.push(path);
@@ -168,7 +345,9 @@ impl Found {
             };
             return Err(Error::file(&self.paths[0], 0, message));
         };
-        Ok(Migration::new(self.version, &self.label, &self.name, up, self.sections.down))
+        let mut migration = Migration::new(self.version, &self.label, &self.name, up, self.sections.down);
+        migration.down_is_empty = self.sections.down_is_empty;
+        Ok(migration)
     }
 }
 

@@ -112,6 +112,120 @@ fn an_unreadable_migration_file_is_a_bad_file() {
     assert!(error.to_string().contains("003_y.sql: cannot read it: No such file or directory"), "{error}");
 }
 
+#[test]
+fn flyway_style_names_are_named_as_such() {
+    for name in ["V1__init.sql", "V1.2__add_users.sql", "U3__undo.sql", "R__views.sql", "V20190101_1__x.sql"] {
+        let error = parse_file_name(name).unwrap_err();
+        assert!(
+            error.starts_with("a Flyway-style name (V{version}__{description}.sql); Strata's names are"),
+            "{name}: {error}"
+        );
+    }
+    for name in ["Vx__init.sql", "001__double.sql", "V1_init.sql"] {
+        let error = parse_file_name(name).unwrap_err();
+        assert!(!error.contains("Flyway"), "{name}: {error}");
+    }
+}
+
+#[test]
+fn a_comment_only_down_section_is_remembered_as_empty() {
+    let migrations = load_files([
+        file("001_a.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n-- TODO\n"),
+        file("002_b.up.sql", "SELECT 1;\n"),
+        file("002_b.down.sql", "/* later */\n"),
+        file("003_c.sql", "-- migrate:up\nSELECT 1;\n"),
+    ])
+    .unwrap();
+    let empty: Vec<(bool, bool)> = migrations.iter().map(|m| (m.down.is_none(), m.down_is_empty)).collect();
+    assert_eq!(empty, [(true, true), (true, true), (true, false)]);
+}
+
+#[cfg(unix)]
+#[test]
+fn load_dir_names_a_sql_file_whose_name_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(b"002_\xff.sql")), BOTH).unwrap();
+    std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(b"notes-\xff.txt")), "ignored").unwrap();
+    let error = load_dir(dir.path()).unwrap_err();
+    assert!(matches!(error, Error::InvalidFile { line: 0, .. }), "{error}");
+    assert!(
+        error.to_string().ends_with("002_\u{fffd}.sql: the file name is not valid UTF-8; rename it to {version}_{description}.sql, e.g. 002_create_users.sql"),
+        "{error}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn only_regular_files_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("001_a.sql");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let error = read_migration_file(&fifo).unwrap_err();
+    assert!(error.to_string().ends_with("001_a.sql: is a FIFO (named pipe), not a regular file; a migration must be a regular file or a link to one"), "{error}");
+    let link = dir.path().join("002_b.sql");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    let error = read_migration_file(&link).unwrap_err();
+    assert!(error.to_string().ends_with("002_b.sql: links to /dev/null, which is a character device, not a regular file; a migration must be a regular file or a link to one"), "{error}");
+    let folder = dir.path().join("003_c.sql");
+    std::os::unix::fs::symlink(dir.path(), &folder).unwrap();
+    let error = read_migration_file(&folder).unwrap_err();
+    assert!(error.to_string().contains("003_c.sql: links to "), "{error}");
+    assert!(error.to_string().contains(", which is a folder, not a regular file"), "{error}");
+    let target = dir.path().join("real.txt");
+    std::fs::write(&target, BOTH).unwrap();
+    let good = dir.path().join("004_d.sql");
+    std::os::unix::fs::symlink(&target, &good).unwrap();
+    assert_eq!(read_migration_file(&good).unwrap(), BOTH);
+}
+
+#[test]
+fn files_over_the_limit_are_refused_with_their_size_and_at_the_limit_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("001_big.sql");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(MAX_FILE_SIZE + 1).unwrap(); // sparse
+    let error = read_migration_file(&path).unwrap_err();
+    assert!(error.to_string().ends_with("001_big.sql: is 256.0 MiB (268435457 bytes), over the 256 MiB limit for a migration file; split it into smaller migrations"), "{error}");
+    assert!(check_size(&path, MAX_FILE_SIZE).is_ok());
+    assert!(check_size(&path, 50_000_000).is_ok(), "a 50 MB seed file loads");
+}
+
+#[test]
+fn an_unreadable_folder_is_a_bad_setting_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_folder = dir.path().join("file");
+    std::fs::write(&not_a_folder, "x").unwrap();
+    let error = load_dir(&not_a_folder).unwrap_err();
+    assert!(matches!(error, Error::UnreadableFolder { .. }), "{error}");
+    assert_eq!(error.kind(), crate::ErrorKind::Invalid);
+    assert!(error.to_string().starts_with("cannot read the migrations folder "), "{error}");
+}
+
+#[test]
+fn another_tools_layout_is_named_and_an_empty_folder_is_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    assert!(load_dir(dir.path()).unwrap().is_empty());
+    for (folder, file) in
+        [("b_other", "x.sql"), ("a_prisma", "migration.sql"), ("c_diesel", "down.sql"), ("d_diesel", "up.sql")]
+    {
+        std::fs::create_dir(dir.path().join(folder)).unwrap();
+        std::fs::write(dir.path().join(folder).join(file), "SELECT 1;").unwrap();
+    }
+    let error = load_dir(dir.path()).unwrap_err();
+    assert!(matches!(error, Error::OtherLayout { .. }), "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with(" holds no migrations, but 2 subfolders in diesel's layout, e.g. c_diesel/down.sql"),
+        "{error}"
+    );
+    // With one migration beside them, subfolders are ignored as before.
+    std::fs::write(dir.path().join("001_a.sql"), BOTH).unwrap();
+    assert_eq!(load_dir(dir.path()).unwrap().len(), 1);
+}
+
 proptest::proptest! {
     /// Any file name is accepted, ignored or refused with a message: never a panic.
     #[test]

@@ -68,10 +68,12 @@ fn run(
 }
 
 /// `down 0` with something applied: asks to type `yes`; refuses without a terminal.
+/// What would refuse the revert (a migration without a down, an interrupted
+/// one) is reported first, so nobody confirms a command that cannot run.
 fn confirm_all(migrator: &Migrator, db: &mut dyn Driver, url: &DatabaseUrl) -> Result<(), Failure> {
     let history = migrator.history(db)?;
     let report = Report::new(migrator.migrations(), &history);
-    let applied = report.entries.iter().filter(|entry| entry.state.is_applied()).count();
+    let applied = report.plan_down(0)?.len();
     if applied == 0 {
         return Ok(());
     }

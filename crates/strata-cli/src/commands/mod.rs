@@ -16,14 +16,46 @@ use strata::Migrator;
 
 use crate::failure::Failure;
 
-/// Reads the migrations folder; a missing folder is a configuration error.
+/// Reads the migrations folder; a missing folder, or something else in its
+/// place, is a configuration error.
 pub fn load_migrations(dir: &Path) -> Result<Migrator, Failure> {
-    if !dir.is_dir() {
-        return Err(Failure::invalid(
-            format!("the migrations folder {} does not exist", dir.display()),
-            "create it (`strata create` does), or point --dir or `migrations` in strata.toml at the right folder."
-                .to_owned(),
-        ));
-    }
+    check_folder(dir)?;
     Ok(Migrator::from_dir(dir)?)
+}
+
+/// Says what `dir` is when it is not a folder. A folder that cannot be read
+/// is left to the library, which names the reason.
+fn check_folder(dir: &Path) -> Result<(), Failure> {
+    let what = match std::fs::metadata(dir) {
+        Ok(metadata) if metadata.is_dir() => return Ok(()),
+        Ok(metadata) if metadata.is_file() => "is a file, not a folder".to_owned(),
+        Ok(metadata) => format!("is {}, not a folder", strata::source::kind_name(metadata.file_type())),
+        Err(_) if is_link_loop(dir) => "is a symbolic link loop".to_owned(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => match std::fs::read_link(dir) {
+            Ok(target) => format!("is a symbolic link to {}, which does not exist", target.display()),
+            Err(_) => return Err(Failure::invalid(
+                format!("the migrations folder {} does not exist", dir.display()),
+                "create it (`strata create` does), or point --dir or `migrations` in strata.toml at the right folder."
+                    .to_owned(),
+            )),
+        },
+        Err(_) => return Ok(()),
+    };
+    Err(Failure::invalid(
+        format!("the migrations folder {} {what}", dir.display()),
+        "point --dir or `migrations` in strata.toml at the folder that holds the migrations.".to_owned(),
+    ))
+}
+
+/// Whether following `path`'s symbolic links never ends (the system gives up
+/// after 40 links, as Linux does).
+fn is_link_loop(path: &Path) -> bool {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&current) {
+            Ok(target) => current = current.parent().unwrap_or(Path::new("")).join(target),
+            Err(_) => return false,
+        }
+    }
+    true
 }
