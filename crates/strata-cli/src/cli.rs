@@ -19,7 +19,9 @@ Exit codes:
   1  a migration or the database failed
   2  bad usage, configuration or migration files
   3  refused: history and migration files disagree (modified, missing,
-     out-of-order or interrupted migrations); nothing was changed";
+     out-of-order or interrupted migrations); nothing was changed
+  5  another strata run held the database's lock for longer than
+     --lock-timeout";
 
 /// Versioned, reversible database schema migrations.
 #[derive(Debug, Parser)]
@@ -32,6 +34,11 @@ pub struct Cli {
     /// Folder of migration files
     #[arg(long, global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+
+    /// How long to wait for another strata run on the database (0: fail at
+    /// once) [default: `lock_timeout` in strata.toml, else 60]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -49,7 +56,9 @@ pub enum Command {
 /// Parses the arguments, runs the command and turns the outcome into an exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let result = Settings::load(cli.database.as_deref(), cli.dir.as_deref()).and_then(|settings| match &cli.command {
+    let settings = Settings::load(cli.database.as_deref(), cli.dir.as_deref());
+    let settings = settings.map(|settings| settings.with_lock_timeout(cli.lock_timeout));
+    let result = settings.and_then(|settings| match &cli.command {
         Command::Status(args) => commands::status::cmd_status(&settings, args),
         Command::Up(args) => commands::up::cmd_up(&settings, args),
         Command::Down(args) => commands::down::cmd_down(&settings, args),

@@ -2,6 +2,7 @@
 //! then `strata.toml` in the current folder, then defaults.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 use strata::DatabaseUrl;
@@ -21,6 +22,8 @@ struct FileConfig {
     database: Option<String>,
     /// Migrations folder.
     migrations: Option<PathBuf>,
+    /// Seconds to wait for another runner's lock.
+    lock_timeout: Option<u64>,
 }
 
 /// Settings every command runs with.
@@ -28,6 +31,9 @@ struct FileConfig {
 pub struct Settings {
     database: Option<(String, &'static str)>,
     pub dir: PathBuf,
+    /// How long to wait for another runner's lock: `--lock-timeout`, then
+    /// `lock_timeout` in strata.toml, then 60 s.
+    pub lock_timeout: Duration,
 }
 
 impl Settings {
@@ -40,7 +46,8 @@ impl Settings {
             .or(env.map(|url| (url, "DATABASE_URL")))
             .or(file.database.map(|url| (url, "`database` in strata.toml")));
         let dir = dir.map(Path::to_owned).or(file.migrations).unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
-        Ok(Settings { database, dir })
+        let lock_timeout = file.lock_timeout.map_or(strata::driver::DEFAULT_LOCK_TIMEOUT, Duration::from_secs);
+        Ok(Settings { database, dir, lock_timeout })
     }
 
     /// The database URL, parsed; an error says which setting was wrong.
@@ -62,6 +69,16 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// `--lock-timeout SECONDS`, when given, wins over strata.toml.
+    pub fn with_lock_timeout(mut self, seconds: Option<u64>) -> Self {
+        if let Some(seconds) = seconds {
+            self.lock_timeout = Duration::from_secs(seconds);
+        }
+        self
+    }
+}
+
 fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -73,7 +90,8 @@ fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
         let at = line.map_or_else(|| path.display().to_string(), |line| format!("{}:{line}", path.display()));
         Failure::invalid(
             format!("{at}: {}", error.message()),
-            "strata.toml takes `database = \"URL\"` and `migrations = \"folder\"`.".to_owned(),
+            "strata.toml takes `database = \"URL\"`, `migrations = \"folder\"` and `lock_timeout = SECONDS`."
+                .to_owned(),
         )
     })
 }

@@ -12,6 +12,8 @@ pub const FAILED: u8 = 1;
 pub const INVALID: u8 = 2;
 /// Exit code: refused because history and files disagree.
 pub const REFUSED: u8 = 3;
+/// Exit code: the lock could not be taken within the lock timeout.
+pub const LOCKED: u8 = 5;
 
 /// A failed command.
 #[derive(Debug)]
@@ -25,6 +27,11 @@ impl Failure {
     /// Bad usage or configuration (exit code 2).
     pub fn invalid(message: impl Display, hint: impl Into<Option<String>>) -> Self {
         Failure { message: message.to_string(), hint: hint.into(), code: INVALID }
+    }
+
+    /// A database that could not be read or written (exit code 1).
+    pub fn failed(message: impl Display, hint: impl Into<Option<String>>) -> Self {
+        Failure { message: message.to_string(), hint: hint.into(), code: FAILED }
     }
 
     /// Prints `Error: …` and `Hint: …` to stderr and returns the exit code.
@@ -59,6 +66,7 @@ impl From<Error> for Failure {
             ErrorKind::Failed => FAILED,
             ErrorKind::Invalid => INVALID,
             ErrorKind::Refused => REFUSED,
+            ErrorKind::Locked => LOCKED,
         };
         Failure { hint: hint(&error), message: error.to_string(), code }
     }
@@ -88,6 +96,9 @@ fn hint(error: &Error) -> Option<String> {
         Error::InvalidFile { .. } | Error::DuplicateVersion { .. } => {
             "every .sql file in the migrations folder must be a migration; fix or move the file named above.".to_owned()
         }
+        Error::LockTimeout { .. } => "another strata run is at work on this database: let it finish, or wait longer \
+            with --lock-timeout SECONDS (or `lock_timeout` in strata.toml)."
+            .to_owned(),
         _ => return None,
     };
     Some(text)

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Invalid,
     /// Refused because history and files disagree (exit code 3).
     Refused,
+    /// Another runner held the lock for longer than this one would wait (exit code 5).
+    Locked,
 }
 
 /// Everything that can go wrong in Strata.
@@ -81,6 +83,9 @@ pub enum Error {
     /// History and files disagree; nothing was changed.
     #[error("{}", describe_problems(.0))]
     Refused(Vec<Problem>),
+    /// Another runner held the lock for the whole time this one would wait.
+    #[error("the lock on {database} is still held by {holder} after waiting {} s", waited.as_secs())]
+    LockTimeout { database: String, holder: crate::driver::Holder, waited: std::time::Duration },
 }
 
 impl Error {
@@ -95,6 +100,7 @@ impl Error {
             | Error::Config(_)
             | Error::UnknownVersion { .. }
             | Error::Irreversible { .. } => ErrorKind::Invalid,
+            Error::LockTimeout { .. } => ErrorKind::Locked,
         }
     }
 

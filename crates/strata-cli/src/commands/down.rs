@@ -16,7 +16,7 @@ pub struct DownArgs {
 
 pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
-    let mut db = strata::open(&settings.database()?)?;
+    let mut db = super::open_locked(settings, "down")?;
     let summary = migrator.down(db.as_mut(), args.version, &mut Progress)?;
     let mut out = anstream::stdout().lock();
     match summary.count {

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use strata::Migrator;
 
+use crate::config::Settings;
 use crate::failure::Failure;
 
 /// Reads the migrations folder; a missing folder is a configuration error.
@@ -23,4 +24,11 @@ pub fn load_migrations(dir: &Path) -> Result<Migrator, Failure> {
         ));
     }
     Ok(Migrator::from_dir(dir)?)
+}
+
+/// Opens the configured database after taking the runners' lock, saying at
+/// once when another run holds it and waiting up to the lock timeout.
+pub fn open_locked(settings: &Settings, command: &str) -> Result<Box<dyn strata::Driver>, Failure> {
+    let request = strata::LockRequest { timeout: settings.lock_timeout, command: format!("strata {command}") };
+    Ok(strata::open_locked(&settings.database()?, &request, &mut crate::output::print_waiting)?)
 }

@@ -20,7 +20,7 @@ pub struct UpArgs {
 
 pub fn cmd_up(settings: &Settings, args: &UpArgs) -> Result<(), Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
-    let mut db = strata::open(&settings.database()?)?;
+    let mut db = super::open_locked(settings, "up")?;
     let summary = migrator.up(db.as_mut(), args.version, args.allow_out_of_order, &mut Progress)?;
     let mut out = anstream::stdout().lock();
     match summary.count {
