@@ -62,6 +62,13 @@ fn status_and_create_on_a_database_without_history_create_no_table() {
 }
 
 #[test]
+fn create_needs_no_database_this_build_can_open() {
+    let project = two_pending();
+    project.write("strata.toml", "database = \"postgres://app:hunter2@db/prod\"\n");
+    project.run(&["create", "add c"]).assert(0, "Created migrations/versions/003_add_c.sql\n", "");
+}
+
+#[test]
 fn urls_strata_does_not_understand_are_errors_that_create_nothing() {
     let project = two_pending();
     let cases = [

@@ -16,12 +16,16 @@ pub struct CreateArgs {
 
 /// The highest version in the configured database's history, so that a new
 /// file never takes the version of an applied migration whose file is gone.
-/// 0 without a database, or when it or its history table does not exist yet;
-/// the database is only read, never created.
+/// 0 without a database, or when it or its history table does not exist yet,
+/// or when this build cannot open such databases (so it applied nothing
+/// there); the database is only read, never created.
 fn highest_applied(settings: &Settings) -> Result<u64, Failure> {
     let Some(url) = settings.database_if_given()? else {
         return Ok(0);
     };
+    if !matches!(url, strata::DatabaseUrl::Sqlite(_)) {
+        return Ok(0);
+    }
     let Some(mut db) = strata::open_read_only(&url)? else {
         return Ok(0);
     };
