@@ -390,3 +390,37 @@ fn status_during_a_run_says_who_is_at_work_and_shows_what_is_committed() {
     assert_eq!(runner.status.code(), Some(0), "{}", String::from_utf8_lossy(&runner.stderr));
     assert_eq!(project.versions(), [1, 2]);
 }
+
+#[test]
+fn lock_timeout_comes_from_the_flag_then_strata_toml() {
+    let project = Project::new();
+    project.table_migration("001_a.sql", "a");
+    project.write("strata.toml", "database = \"sqlite:app.db\"\nlock_timeout = 0\n");
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(project.join("app.db-strata-lock"))
+        .expect("open lock file");
+    lock.lock().expect("take the lock");
+    let hint = "Hint: another strata run is at work on this database: let it finish, or wait longer with --lock-timeout SECONDS (or `lock_timeout` in strata.toml).\n";
+    let holder = "another strata run that has not said who it is";
+    project.run(&["up"]).assert_error(
+        5,
+        &format!("Error: the lock on sqlite:app.db is still held by {holder} after waiting 0 s\n{hint}"),
+    );
+    project.run(&["--lock-timeout", "1", "down", "0"]).assert_error(
+        5,
+        &format!(
+            "Waiting for the lock on sqlite:app.db: held by {holder}; waiting up to 1 s...\n\
+             Error: the lock on sqlite:app.db is still held by {holder} after waiting 1 s\n{hint}"
+        ),
+    );
+    project.run(&["reset", "--yes"]).assert_error(
+        5,
+        &format!("Error: the lock on sqlite:app.db is still held by {holder} after waiting 0 s\n{hint}"),
+    );
+    assert!(!project.exists(common::DB), "no runner opened the database");
+    drop(lock);
+    project.ok(&["up"]);
+}

@@ -21,7 +21,7 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often a waiting runner tries the lock again.
 const POLL: Duration = Duration::from_millis(50);
 /// How long a waiting runner gives a new holder to write who it is before
-/// saying that it waits anyway.
+/// saying that it waits anyway (or, with a zero timeout, giving up).
 const GRACE: Duration = Duration::from_millis(300);
 
 /// How to take the lock: how long to wait, and what to tell other runners.
@@ -159,21 +159,18 @@ impl LockFile {
                 Err(TryLockError::Error(source)) => return Err(Error::io(path, source)),
             }
             let waited = start.elapsed();
-            if waited >= request.timeout {
-                return Err(Error::LockTimeout {
-                    database: database.to_owned(),
-                    holder: read_holder(path),
-                    waited: request.timeout,
-                });
+            // A holder that has not said who it is yet may be one that has just
+            // taken the lock, or a `status` looking for a moment: give it GRACE.
+            let holder = read_holder(path);
+            let settled = !holder.is_unknown() || waited >= GRACE;
+            if waited >= request.timeout && settled {
+                return Err(Error::LockTimeout { database: database.to_owned(), holder, waited: request.timeout });
             }
-            if !announced {
-                let holder = read_holder(path);
-                if !holder.is_unknown() || waited >= GRACE {
-                    waiting(&LockWait { database: database.to_owned(), holder, timeout: request.timeout });
-                    announced = true;
-                }
+            if !announced && settled {
+                waiting(&LockWait { database: database.to_owned(), holder, timeout: request.timeout });
+                announced = true;
             }
-            std::thread::sleep(POLL.min(request.timeout - waited));
+            std::thread::sleep(POLL.min(request.timeout.saturating_sub(waited)).max(Duration::from_millis(5)));
         }
         let lock = LockFile { file };
         lock.write_holder(&Holder::current(&request.command)).map_err(|source| Error::io(path, source))?;
