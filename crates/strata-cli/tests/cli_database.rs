@@ -61,6 +61,37 @@ fn status_and_create_on_a_database_without_history_create_no_table() {
     assert_eq!(created(&project), ["app.db"], "no lock file or journal left behind");
 }
 
+/// A writer that crashed mid-transaction leaves a hot journal; `status`
+/// (which only reads) must still read the database as it was before.
+#[test]
+fn status_reads_a_database_whose_writer_crashed_mid_transaction() {
+    let project = two_pending();
+    project.ok(&["up", "1"]);
+    std::fs::create_dir(project.join("crash")).unwrap();
+    let writer = project.db();
+    writer.execute_batch("PRAGMA cache_size = 10; BEGIN; CREATE TABLE big (s TEXT);").unwrap();
+    writer
+        .execute_batch(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+             INSERT INTO big SELECT hex(randomblob(32)) FROM c; DELETE FROM migration_history;",
+        )
+        .unwrap();
+    // The files as a crash at this moment leaves them: a changed database and its journal.
+    std::fs::copy(project.join("app.db"), project.join("crash/app.db")).unwrap();
+    std::fs::copy(project.join("app.db-journal"), project.join("crash/app.db-journal")).unwrap();
+    writer.execute_batch("ROLLBACK").unwrap();
+
+    project.run(&["--database", "sqlite:crash/app.db", "status"]).assert(
+        0,
+        "Version  Name  State    Applied at (UTC)\n\
+         001      a     applied  <TIME>\n\
+         002      b     pending\n\
+         \n\
+         Current version: 001 (a)  | 1 applied, 1 pending\n",
+        "",
+    );
+}
+
 #[test]
 fn create_needs_no_database_this_build_can_open() {
     let project = two_pending();

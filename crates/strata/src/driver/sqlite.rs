@@ -67,7 +67,11 @@ impl SqliteDriver {
         match target {
             SqliteTarget::Memory => Self::open(target).map(Some),
             SqliteTarget::File(path) => match std::fs::canonicalize(path) {
-                Ok(resolved) => Self::connect(target, Some(&resolved), READ_ONLY, READ_BUSY_TIMEOUT).map(Some),
+                Ok(resolved) => {
+                    let driver = Self::connect(target, Some(&resolved), EXISTING, READ_BUSY_TIMEOUT)?;
+                    driver.conn.execute_batch("PRAGMA query_only = ON").map_err(db)?;
+                    Ok(Some(driver))
+                }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(source) => Err(Error::io(path, source)),
             },
@@ -100,7 +104,11 @@ impl SqliteDriver {
 /// Opened files: no `SQLITE_OPEN_URI` (and the path is absolute, so never a URI).
 const READ_WRITE: OpenFlags =
     OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_CREATE).union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
-const READ_ONLY: OpenFlags = OpenFlags::SQLITE_OPEN_READ_ONLY.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
+/// An existing file, for reading: not created when missing, and opened for
+/// writing only so that SQLite can roll back what a crashed writer left in a
+/// hot journal (a read-only connection cannot, and fails); `PRAGMA
+/// query_only` then keeps every statement from writing.
+const EXISTING: OpenFlags = OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
 
 /// The file `path` names, absolute, with symlinks and `..` resolved: the
 /// file SQLite opens and the one the lock file is named after. Creates the
