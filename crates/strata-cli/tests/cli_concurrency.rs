@@ -292,27 +292,52 @@ fn run_bounded(project: &Project, args: &[&str]) -> common::Run {
     }
 }
 
-/// While a runner is at work, SQLite may lock the database even against
-/// readers for as long as a write-heavy migration runs (its exclusive lock).
-/// Here the runner's database is held exclusively by the test, so that the
-/// runner holds Strata's lock and nobody can even read the database for as
-/// long as the test likes. A second runner must not wait on SQLite (it used
-/// to wait silently for SQLite's 60 s busy timeout and fail with "database is
-/// locked"): it takes Strata's lock first, says at once whom it waits for,
-/// and then either times out (exit 5) or finds nothing left to do. `status`
-/// says at once who is at work and what it could not read.
+/// A write-heavy migration holds SQLite's exclusive lock: nobody can even
+/// read the database until it finishes. Here the first runner's migration
+/// writes 100,000 rows in exclusive locking mode and then waits for a
+/// `gate.db` that the test holds, so it keeps that lock as long as the test
+/// likes. A second runner must not wait on SQLite (it used to wait silently
+/// for SQLite's 60 s busy timeout and fail with "database is locked"): it
+/// takes Strata's lock first, says at once whom it waits for, and then
+/// either times out (exit 5) or finds nothing left to do. `status` says at
+/// once who is at work and what it could not read.
 #[test]
-fn second_up_says_at_once_whom_it_waits_for_while_the_database_is_locked() {
+fn second_up_says_at_once_whom_it_waits_for_while_a_write_heavy_migration_runs() {
     let project = Project::new();
     project.table_migration("001_a.sql", "a");
     project.ok(&["up"]);
-    project.migration("002_heavy.sql", &big_insert("heavy", 100_000));
+    project.migration(
+        "002_heavy.sql",
+        "-- migrate:up transaction:false\n\
+         PRAGMA locking_mode = EXCLUSIVE;\n\
+         CREATE TABLE heavy (n INTEGER PRIMARY KEY, s TEXT NOT NULL);\n\
+         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000)\n\
+         INSERT INTO heavy (n, s) SELECT x, hex(randomblob(16)) FROM c;\n\
+         ATTACH DATABASE 'gate.db' AS gate;\n\
+         INSERT INTO gate.passed VALUES (1);\n\
+         DETACH DATABASE gate;\n\
+         -- migrate:down\n\
+         DROP TABLE heavy;\n",
+    );
+    let gate = rusqlite::Connection::open(project.join("gate.db")).unwrap();
+    gate.execute_batch("CREATE TABLE passed (x INTEGER); BEGIN EXCLUSIVE;").unwrap();
 
-    let exclusive = project.db();
-    exclusive.execute_batch("BEGIN EXCLUSIVE").unwrap();
     let mut first = spawn(&project, &["up"]);
     let pid = first.id();
-    wait_until_holder(&project, &mut first);
+    let first_out = stream(first.stdout.take().unwrap());
+    let mut first_text = String::new();
+    let started = wait_for(&first_out, &mut first_text, "Applying 002 heavy ... ", Duration::from_secs(60));
+    assert!(started, "{first_text:?}");
+    // Wait (boundedly) until the migration holds SQLite's lock against readers.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let probe = rusqlite::Connection::open(project.join("app.db")).unwrap();
+        if probe.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).is_err() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the write-heavy migration never locked readers out");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 
     let holder = format!("strata up (pid {pid}) since <TIME> UTC");
     let timed_out = run_bounded(&project, &["up", "--lock-timeout", "1"]);
@@ -346,12 +371,14 @@ fn second_up_says_at_once_whom_it_waits_for_while_the_database_is_locked() {
     let waiting = format!("Waiting for the lock on sqlite:app.db: held by strata up (pid {pid}) since ");
     let said = wait_for(&second_err, &mut second_text, &waiting, Duration::from_secs(20));
     let still_waiting = second.try_wait().unwrap().is_none();
-    exclusive.execute_batch("COMMIT").unwrap();
+    gate.execute_batch("COMMIT").unwrap();
     assert!(said, "the second runner did not say whom it waits for: {second_text:?}");
     assert!(still_waiting, "the second runner must wait for the first: {second_text:?}");
 
     let first = first.wait_with_output().unwrap();
-    let first_text = String::from_utf8_lossy(&first.stdout);
+    while let Ok(chunk) = first_out.recv_timeout(Duration::from_secs(5)) {
+        first_text.push_str(&chunk);
+    }
     assert_eq!(first.status.code(), Some(0), "{first_text}{}", String::from_utf8_lossy(&first.stderr));
     assert!(first_text.starts_with("Applying 002 heavy ... ok"), "{first_text}");
     let second = second.wait_with_output().unwrap();
