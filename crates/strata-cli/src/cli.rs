@@ -15,16 +15,20 @@ Settings:
   --database, else the DATABASE_URL variable, else DATABASE_URL in the .env
   file beside strata.toml (or in the current folder), else `database` in
   strata.toml. The migrations folder is --dir, else `migrations` in
-  strata.toml, else migrations/versions beside it.
+  strata.toml, else migrations/versions beside it. The lock timeout is
+  --lock-timeout, else `lock_timeout` in strata.toml, else 60 seconds.
 
 Exit codes:
   0  success
   1  a migration or the database failed
   2  bad usage, configuration or migration files
   3  refused: history and migration files disagree (modified, missing,
-     out-of-order or interrupted migrations); nothing was changed
+     out-of-order or interrupted migrations), or the history table is not
+     Strata's (see `strata adopt`); nothing was changed
   4  status --exit-code or check: not up to date (pending, out-of-order,
-     modified, missing or interrupted migrations)";
+     modified, missing or interrupted migrations)
+  5  another strata run held the database's lock for longer than
+     --lock-timeout";
 
 /// Versioned, reversible database schema migrations.
 #[derive(Debug, Parser)]
@@ -41,6 +45,10 @@ pub struct Cli {
     /// Settings file to use instead of the nearest strata.toml
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// How long to wait for another strata run on the database (0: fail at
+    /// once) [default: `lock_timeout` in strata.toml, else 60]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -65,7 +73,8 @@ pub fn run() -> ExitCode {
         Err(error) => return usage_error(&error),
     };
     let flags = Flags { config: cli.config.as_deref(), database: cli.database.as_deref(), dir: cli.dir.as_deref() };
-    let result = Settings::load(&flags).and_then(|settings| match &cli.command {
+    let settings = Settings::load(&flags).map(|settings| settings.with_lock_timeout(cli.lock_timeout));
+    let result = settings.and_then(|settings| match &cli.command {
         Command::Status(args) => commands::status::cmd_status(&settings, args),
         Command::Up(args) => commands::up::cmd_up(&settings, args),
         Command::Down(args) => commands::down::cmd_down(&settings, args),

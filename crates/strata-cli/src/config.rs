@@ -3,6 +3,7 @@
 //! nearest parent, or named by `--config`), then defaults.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 use strata::{DatabaseUrl, SqliteTarget};
@@ -32,6 +33,8 @@ struct FileConfig {
     database: Option<String>,
     /// Migrations folder.
     migrations: Option<PathBuf>,
+    /// Seconds to wait for another runner's lock.
+    lock_timeout: Option<u64>,
 }
 
 /// The database URL as configured, and where it came from.
@@ -49,6 +52,9 @@ struct Configured {
 pub struct Settings {
     database: Option<Configured>,
     pub dir: PathBuf,
+    /// How long to wait for another runner's lock: `--lock-timeout`, then
+    /// `lock_timeout` in strata.toml, then 60 s.
+    pub lock_timeout: Duration,
 }
 
 impl Settings {
@@ -94,7 +100,8 @@ impl Settings {
             (None, Some(dir)) => base.join(dir),
             (None, None) => base.join(DEFAULT_DIR),
         };
-        Ok(Settings { database, dir })
+        let lock_timeout = file.lock_timeout.map_or(strata::driver::DEFAULT_LOCK_TIMEOUT, Duration::from_secs);
+        Ok(Settings { database, dir, lock_timeout })
     }
 
     /// The database URL, parsed; an error says which setting was wrong.
@@ -146,6 +153,16 @@ fn find_config_file() -> Option<PathBuf> {
     None
 }
 
+impl Settings {
+    /// `--lock-timeout SECONDS`, when given, wins over strata.toml.
+    pub fn with_lock_timeout(mut self, seconds: Option<u64>) -> Self {
+        if let Some(seconds) = seconds {
+            self.lock_timeout = Duration::from_secs(seconds);
+        }
+        self
+    }
+}
+
 fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -156,7 +173,8 @@ fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
         let at = line.map_or_else(|| path.display().to_string(), |line| format!("{}:{line}", path.display()));
         Failure::invalid(
             format!("{at}: {}", error.message()),
-            "strata.toml takes `database = \"URL\"` and `migrations = \"folder\"`.".to_owned(),
+            "strata.toml takes `database = \"URL\"`, `migrations = \"folder\"` and `lock_timeout = SECONDS`."
+                .to_owned(),
         )
     })
 }

@@ -14,6 +14,8 @@ pub const INVALID: u8 = 2;
 pub const REFUSED: u8 = 3;
 /// Exit code: `status --exit-code` / `check` found the database not up to date.
 pub const NOT_UP_TO_DATE: u8 = 4;
+/// Exit code: the lock could not be taken within the lock timeout.
+pub const LOCKED: u8 = 5;
 
 /// A failed command.
 #[derive(Debug)]
@@ -32,6 +34,11 @@ impl Failure {
     /// Exit with `code` and print nothing more: the command's output said it all.
     pub fn exit(code: u8) -> Self {
         Failure { message: String::new(), hint: None, code }
+    }
+
+    /// A database that could not be read or written (exit code 1).
+    pub fn failed(message: impl Display, hint: impl Into<Option<String>>) -> Self {
+        Failure { message: message.to_string(), hint: hint.into(), code: FAILED }
     }
 
     /// Prints `Error: …` and `Hint: …` to stderr and returns the exit code.
@@ -69,6 +76,7 @@ impl From<Error> for Failure {
             ErrorKind::Failed => FAILED,
             ErrorKind::Invalid => INVALID,
             ErrorKind::Refused => REFUSED,
+            ErrorKind::Locked => LOCKED,
         };
         Failure { hint: hint(&error), message: error.to_string(), code }
     }
@@ -134,6 +142,9 @@ fn hint(error: &Error) -> Option<String> {
             to one, or point --dir or `migrations` in strata.toml at the right folder."
             .to_owned(),
         Error::EmptyUp { .. } => format!("write its statements in the `-- migrate:up` section {NO_OP}."),
+        Error::LockTimeout { .. } => "another strata run is at work on this database: let it finish, or wait longer \
+            with --lock-timeout SECONDS (or `lock_timeout` in strata.toml)."
+            .to_owned(),
         _ => return None,
     };
     Some(text)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use strata::plan::State;
-use strata::{Action, Observer, Summary};
+use strata::{Action, LockWait, Observer, Summary};
 
 pub const BOLD: Style = Style::new().bold();
 pub const DIM: Style = Style::new().dimmed();
@@ -50,13 +50,25 @@ pub fn version_phrase(summary: &Summary) -> String {
     }
 }
 
+/// Prints `Waiting for the lock on sqlite:app.db: held by strata up (pid 1234)
+/// since 2026-11-25 05:40:12 UTC; waiting up to 60 s...` to stderr.
+pub fn print_waiting(wait: &LockWait) {
+    let _ = writeln!(
+        anstream::stderr(),
+        "Waiting for the lock on {}: held by {}; waiting up to {} s...",
+        wait.database,
+        wait.holder,
+        wait.timeout.as_secs()
+    );
+}
+
 /// Prints `Applying 001 create_users_table ... ok (3 ms)` as migrations run.
 /// Output errors are ignored here: a closed pipe must not stop a migration midway.
 pub struct Progress;
 
 impl Observer for Progress {
-    fn waiting_for_lock(&mut self) {
-        let _ = writeln!(anstream::stderr(), "Waiting for another strata run on this database to finish...");
+    fn waiting_for_lock(&mut self, wait: &LockWait) {
+        print_waiting(wait);
     }
 
     fn started(&mut self, action: Action, label: &str, name: &str) {
@@ -95,8 +107,8 @@ pub struct StepJson {
 }
 
 impl Observer for Recorder {
-    fn waiting_for_lock(&mut self) {
-        Progress.waiting_for_lock();
+    fn waiting_for_lock(&mut self, wait: &LockWait) {
+        Progress.waiting_for_lock(wait);
     }
 
     fn started(&mut self, action: Action, label: &str, name: &str) {

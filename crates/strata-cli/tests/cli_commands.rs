@@ -37,7 +37,7 @@ fn help_lists_settings_and_exit_codes() {
     }
     assert!(
         run.stdout.ends_with(
-            "Exit codes:\n  0  success\n  1  a migration or the database failed\n  2  bad usage, configuration or migration files\n  3  refused: history and migration files disagree (modified, missing,\n     out-of-order or interrupted migrations); nothing was changed\n  4  status --exit-code or check: not up to date (pending, out-of-order,\n     modified, missing or interrupted migrations)\n"
+            "Exit codes:\n  0  success\n  1  a migration or the database failed\n  2  bad usage, configuration or migration files\n  3  refused: history and migration files disagree (modified, missing,\n     out-of-order or interrupted migrations), or the history table is not\n     Strata's (see `strata adopt`); nothing was changed\n  4  status --exit-code or check: not up to date (pending, out-of-order,\n     modified, missing or interrupted migrations)\n  5  another strata run held the database's lock for longer than\n     --lock-timeout\n"
         ),
         "{run}"
     );
@@ -66,14 +66,16 @@ fn status_lists_pending_migrations_and_a_summary_line() {
          002      create_notes  pending\n\
          \n\
          Current version: none  | 0 applied, 2 pending\n",
-        "",
+        NO_DATABASE_YET,
     );
 }
+
+const NO_DATABASE_YET: &str = "sqlite:app.db does not exist yet; every migration is pending.\n";
 
 #[test]
 fn status_with_no_migrations_prints_only_the_summary_line() {
     let project = Project::new();
-    project.run(&["status"]).assert(0, "Current version: none  | 0 applied, 0 pending\n", "");
+    project.run(&["status"]).assert(0, "Current version: none  | 0 applied, 0 pending\n", NO_DATABASE_YET);
 }
 
 #[test]

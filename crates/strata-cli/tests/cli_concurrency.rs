@@ -110,10 +110,14 @@ fn two_concurrent_up_runs_apply_each_migration_exactly_once() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let shown = format!("exit {:?}\n--- stdout:\n{stdout}--- stderr:\n{stderr}", output.status.code());
         assert_eq!(output.status.code(), Some(0), "a concurrent `strata up` failed:\n{shown}");
-        assert!(
-            stderr.is_empty() || stderr == "Waiting for another strata run on this database to finish...\n",
-            "unexpected stderr:\n{shown}"
-        );
+        // The holder names itself just after taking the lock; a waiter that
+        // looked in between (on a loaded machine) says so after a moment.
+        let unnamed = "Waiting for the lock on sqlite:app.db: held by another strata run that has not said who it is; waiting up to 60 s...\n";
+        let waited = stderr == unnamed
+            || (stderr.starts_with("Waiting for the lock on sqlite:app.db: held by strata up (pid ")
+                && stderr.ends_with(" UTC; waiting up to 60 s...\n")
+                && stderr.lines().count() == 1);
+        assert!(stderr.is_empty() || waited, "unexpected stderr:\n{shown}");
         let last = stdout.lines().last().unwrap_or_default();
         assert!(last.ends_with("the database is at version 004 (event_two)."), "{shown}");
         eprintln!("{shown}");
@@ -142,8 +146,7 @@ fn two_concurrent_up_runs_apply_each_migration_exactly_once() {
 fn up_waits_for_a_runner_holding_the_lock() {
     let project = Project::new();
     project.table_migration("001_a.sql", "a");
-    project.ok(&["status"]); // creates the database
-                             // Hold the runners' lock as another strata run would.
+    // Hold the runners' lock as a strata run would, before the database exists.
     let lock = std::fs::File::options()
         .create(true)
         .truncate(false)
@@ -158,7 +161,7 @@ fn up_waits_for_a_runner_holding_the_lock() {
     let waiting = wait_for(
         &stderr,
         &mut text,
-        "Waiting for another strata run on this database to finish...\n",
+        "Waiting for the lock on sqlite:app.db: held by another strata run that has not said who it is; waiting up to 60 s...\n",
         Duration::from_secs(60),
     );
     if !waiting {
@@ -166,7 +169,7 @@ fn up_waits_for_a_runner_holding_the_lock() {
     }
     assert!(waiting, "strata up did not say it waits for the lock; stderr: {text:?}");
     assert_eq!(child.try_wait().unwrap(), None, "strata up must wait while the lock is held");
-    assert!(project.versions().is_empty(), "nothing may be applied while another runner holds the lock");
+    assert!(!project.exists(common::DB), "the database is not even opened while another runner holds the lock");
 
     lock.unlock().expect("release the lock");
     let output = child.wait_with_output().expect("wait for strata");
@@ -250,4 +253,204 @@ fn killed_up_leaves_history_and_schema_consistent_and_a_rerun_finishes() {
     assert_eq!(count(&db, "SELECT count(*) FROM slow"), 1);
     assert_eq!(count(&db, "SELECT total FROM slow"), SLOW_ROWS as i64);
     assert!(has_table(&db, "d"));
+}
+
+/// Waits (with a generous bound) until the lock file names `child` as its holder.
+fn wait_until_holder(project: &Project, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pid = format!("pid={}\n", child.id());
+    while !std::fs::read_to_string(project.join("app.db-strata-lock")).unwrap_or_default().contains(&pid) {
+        if Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            panic!("strata up never took the lock");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs `strata ARGS`, killing it if it has not finished within 30 s (a
+/// command that must not wait); stdout, stderr and exit code as a `Run`.
+fn run_bounded(project: &Project, args: &[&str]) -> common::Run {
+    let mut child = spawn(project, args);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "strata {args:?} did not answer within 30 s; stderr so far: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    common::Run {
+        code: output.status.code().expect("exit code"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// A write-heavy migration holds SQLite's exclusive lock: nobody can even
+/// read the database until it finishes. Here the first runner's migration
+/// writes 100,000 rows in exclusive locking mode and then waits for a
+/// `gate.db` that the test holds, so it keeps that lock as long as the test
+/// likes. A second runner must not wait on SQLite (it used to wait silently
+/// for SQLite's 60 s busy timeout and fail with "database is locked"): it
+/// takes Strata's lock first, says at once whom it waits for, and then
+/// either times out (exit 5) or finds nothing left to do. `status` says at
+/// once who is at work and what it could not read.
+#[test]
+fn second_up_says_at_once_whom_it_waits_for_while_a_write_heavy_migration_runs() {
+    let project = Project::new();
+    project.table_migration("001_a.sql", "a");
+    project.ok(&["up"]);
+    project.migration(
+        "002_heavy.sql",
+        "-- migrate:up transaction:false\n\
+         PRAGMA locking_mode = EXCLUSIVE;\n\
+         CREATE TABLE heavy (n INTEGER PRIMARY KEY, s TEXT NOT NULL);\n\
+         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000)\n\
+         INSERT INTO heavy (n, s) SELECT x, hex(randomblob(16)) FROM c;\n\
+         ATTACH DATABASE 'gate.db' AS gate;\n\
+         INSERT INTO gate.passed VALUES (1);\n\
+         DETACH DATABASE gate;\n\
+         -- migrate:down\n\
+         DROP TABLE heavy;\n",
+    );
+    let gate = rusqlite::Connection::open(project.join("gate.db")).unwrap();
+    gate.execute_batch("CREATE TABLE passed (x INTEGER); BEGIN EXCLUSIVE;").unwrap();
+
+    let mut first = spawn(&project, &["up"]);
+    let pid = first.id();
+    let first_out = stream(first.stdout.take().unwrap());
+    let mut first_text = String::new();
+    let started = wait_for(&first_out, &mut first_text, "Applying 002 heavy ... ", Duration::from_secs(60));
+    assert!(started, "{first_text:?}");
+    // Wait (boundedly) until the migration holds SQLite's lock against readers.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let probe = rusqlite::Connection::open(project.join("app.db")).unwrap();
+        if probe.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).is_err() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the write-heavy migration never locked readers out");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let holder = format!("strata up (pid {pid}) since <TIME> UTC");
+    let timed_out = run_bounded(&project, &["up", "--lock-timeout", "1"]);
+    timed_out.assert(
+        5,
+        "",
+        &format!(
+            "Waiting for the lock on sqlite:app.db: held by {holder}; waiting up to 1 s...\n\
+             Error: the lock on sqlite:app.db is still held by {holder} after waiting 1 s\n\
+             Hint: another strata run is at work on this database: let it finish, or wait longer with --lock-timeout SECONDS (or `lock_timeout` in strata.toml).\n"
+        ),
+    );
+
+    // `status` answers at once: a runner is at work; it reads what it can, never waits long.
+    let status = run_bounded(&project, &["status"]);
+    let at_work =
+        format!("A strata run is at work on sqlite:app.db: {holder}; showing what it has committed so far.\n");
+    assert!(common::normalize(&status.stderr).starts_with(&at_work), "{status}");
+    status.assert(
+        1,
+        "",
+        &format!(
+            "{at_work}Error: cannot read sqlite:app.db while {holder} writes to it: database error: cannot open sqlite:app.db: database is locked\n\
+             Hint: run `strata status` again when that run has finished.\n"
+        ),
+    );
+
+    let mut second = spawn(&project, &["up"]);
+    let second_err = stream(second.stderr.take().unwrap());
+    let mut second_text = String::new();
+    let waiting = format!("Waiting for the lock on sqlite:app.db: held by strata up (pid {pid}) since ");
+    let said = wait_for(&second_err, &mut second_text, &waiting, Duration::from_secs(20));
+    let still_waiting = second.try_wait().unwrap().is_none();
+    gate.execute_batch("COMMIT").unwrap();
+    assert!(said, "the second runner did not say whom it waits for: {second_text:?}");
+    assert!(still_waiting, "the second runner must wait for the first: {second_text:?}");
+
+    let first = first.wait_with_output().unwrap();
+    while let Ok(chunk) = first_out.recv_timeout(Duration::from_secs(5)) {
+        first_text.push_str(&chunk);
+    }
+    assert_eq!(first.status.code(), Some(0), "{first_text}{}", String::from_utf8_lossy(&first.stderr));
+    assert!(first_text.starts_with("Applying 002 heavy ... ok"), "{first_text}");
+    let second = second.wait_with_output().unwrap();
+    assert_eq!(second.status.code(), Some(0), "{second_text}");
+    assert_eq!(String::from_utf8_lossy(&second.stdout), "Nothing to apply: the database is at version 002 (heavy).\n");
+    assert_eq!(project.versions(), [1, 2]);
+}
+
+/// A runner at work that holds only SQLite's reserved lock (here: waiting
+/// for another writer): `status` says at once who is at work and shows what
+/// is committed, exit 0.
+#[test]
+fn status_during_a_run_says_who_is_at_work_and_shows_what_is_committed() {
+    let project = Project::new();
+    project.table_migration("001_a.sql", "a");
+    project.table_migration("002_b.sql", "b");
+    project.ok(&["up", "1"]);
+
+    let writer = project.db();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut runner = spawn(&project, &["up"]);
+    wait_until_holder(&project, &mut runner);
+
+    let status = run_bounded(&project, &["status"]);
+    writer.execute_batch("ROLLBACK").unwrap();
+    status.assert(
+        0,
+        "Version  Name  State    Applied at (UTC)\n\
+         001      a     applied  <TIME>\n\
+         002      b     pending\n\
+         \n\
+         Current version: 001 (a)  | 1 applied, 1 pending\n",
+        &format!(
+            "A strata run is at work on sqlite:app.db: strata up (pid {}) since <TIME> UTC; showing what it has committed so far.\n",
+            runner.id()
+        ),
+    );
+    let runner = runner.wait_with_output().unwrap();
+    assert_eq!(runner.status.code(), Some(0), "{}", String::from_utf8_lossy(&runner.stderr));
+    assert_eq!(project.versions(), [1, 2]);
+}
+
+#[test]
+fn lock_timeout_comes_from_the_flag_then_strata_toml() {
+    let project = Project::new();
+    project.table_migration("001_a.sql", "a");
+    project.write("strata.toml", "database = \"sqlite:app.db\"\nlock_timeout = 0\n");
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(project.join("app.db-strata-lock"))
+        .expect("open lock file");
+    lock.lock().expect("take the lock");
+    let hint = "Hint: another strata run is at work on this database: let it finish, or wait longer with --lock-timeout SECONDS (or `lock_timeout` in strata.toml).\n";
+    let holder = "another strata run that has not said who it is";
+    project.run(&["up"]).assert_error(
+        5,
+        &format!("Error: the lock on sqlite:app.db is still held by {holder} after waiting 0 s\n{hint}"),
+    );
+    project.run(&["--lock-timeout", "1", "down", "0"]).assert_error(
+        5,
+        &format!(
+            "Waiting for the lock on sqlite:app.db: held by {holder}; waiting up to 1 s...\n\
+             Error: the lock on sqlite:app.db is still held by {holder} after waiting 1 s\n{hint}"
+        ),
+    );
+    project.run(&["reset", "--yes"]).assert_error(
+        5,
+        &format!("Error: the lock on sqlite:app.db is still held by {holder} after waiting 0 s\n{hint}"),
+    );
+    assert!(!project.exists(common::DB), "no runner opened the database");
+    drop(lock);
+    project.ok(&["up"]);
 }

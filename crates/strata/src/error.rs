@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Invalid,
     /// Refused because history and files disagree (exit code 3).
     Refused,
+    /// Another runner held the lock for longer than this one would wait (exit code 5).
+    Locked,
 }
 
 /// Everything that can go wrong in Strata.
@@ -143,6 +145,9 @@ pub enum Error {
         /// The marker's line; 0 for a pair file without a marker.
         line: usize,
     },
+    /// Another runner held the lock for the whole time this one would wait.
+    #[error("the lock on {database} is still held by {holder} after waiting {} s", waited.as_secs())]
+    LockTimeout { database: String, holder: crate::driver::Holder, waited: std::time::Duration },
 }
 
 impl Error {
@@ -162,6 +167,7 @@ impl Error {
             }
             Error::HistoryChanged { .. } => ErrorKind::Failed,
             Error::UnreadableFolder { .. } | Error::OtherLayout { .. } | Error::EmptyUp { .. } => ErrorKind::Invalid,
+            Error::LockTimeout { .. } => ErrorKind::Locked,
         }
     }
 

@@ -21,7 +21,7 @@ pub mod source;
 pub mod split;
 mod url;
 
-pub use driver::{open, Driver, Dropped};
+pub use driver::{open, open_locked, open_read_only, runner_at_work, Driver, Dropped, Holder, LockRequest, LockWait};
 pub use error::{Error, ErrorKind, Result};
 pub use migration::{checksum, Direction, Migration, Step, StepOptions};
 pub use migrator::{Action, Migrator, Observer, Summary};

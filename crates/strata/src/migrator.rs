@@ -22,8 +22,8 @@ pub enum Action {
 
 /// Hears about progress, e.g. to print it. Every method does nothing by default.
 pub trait Observer {
-    /// Another runner holds the lock; this one waits for it.
-    fn waiting_for_lock(&mut self) {}
+    /// Another runner holds the lock; this one waits for it, at most `wait.timeout`.
+    fn waiting_for_lock(&mut self, _wait: &crate::driver::LockWait) {}
     /// A migration starts.
     fn started(&mut self, _action: Action, _label: &str, _name: &str) {}
     /// The migration that started last finished.
@@ -287,13 +287,15 @@ fn run_observed(observer: &mut dyn Observer, result: Result<Duration>) -> Result
     result
 }
 
-/// Runs `work` while holding the driver's lock, and always releases it.
+/// Runs `work` while holding the driver's lock, and always releases it. A
+/// driver from [`crate::open_locked`] holds it already (with the caller's
+/// timeout); any other waits up to [`crate::driver::DEFAULT_LOCK_TIMEOUT`].
 fn locked<T>(
     driver: &mut dyn Driver,
     observer: &mut dyn Observer,
     work: impl FnOnce(&mut dyn Driver, &mut dyn Observer) -> Result<T>,
 ) -> Result<T> {
-    driver.lock(&mut || observer.waiting_for_lock())?;
+    driver.lock(&crate::driver::LockRequest::default(), &mut |wait| observer.waiting_for_lock(wait))?;
     let result = work(driver, observer);
     let unlocked = driver.unlock();
     let value = result?;

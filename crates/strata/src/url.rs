@@ -21,34 +21,47 @@ pub enum DatabaseUrl {
 }
 
 impl DatabaseUrl {
-    /// Parses `sqlite:path`, `sqlite://path`, `sqlite::memory:`, a plain path,
-    /// or a `postgres://` / `mysql://` URL.
+    /// Parses a database URL. SQLite: `sqlite:path`, `sqlite://path`,
+    /// `sqlite:///abs/path`, `sqlite::memory:`, or a plain path (one that does
+    /// not start with `scheme:`; a Windows drive `C:\` is a path), each with
+    /// an optional `?mode=rwc`. Others: `postgres://…`, `mysql://…`.
+    ///
+    /// Anything else that starts with `scheme:` is an error, never a file
+    /// name: `file:` URIs, `sqlite3:`, a known scheme without `//`, or a SQLite
+    /// URL with a user, password or host.
     pub fn parse(text: &str) -> Result<Self> {
         let text = text.trim();
         if text.is_empty() {
             return Err(Error::Config("the database URL is empty".to_owned()));
         }
-        if let Some(rest) = text.strip_prefix("sqlite:") {
-            let path = rest.strip_prefix("//").unwrap_or(rest);
-            let path = path.split_once('?').map_or(path, |(path, _)| path);
-            return match path {
-                "" => Err(Error::Config(format!("`{}` names no file; write sqlite:path/to.db", redact(text)))),
-                ":memory:" => Ok(DatabaseUrl::Sqlite(SqliteTarget::Memory)),
-                path => Ok(DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(path)))),
-            };
-        }
-        // Anything with `://` is a URL: never mistake one (say a JDBC URL) for a file name.
-        match text.split_once("://").map(|(scheme, _)| scheme) {
-            Some("postgres" | "postgresql") => Ok(DatabaseUrl::Postgres(text.to_owned())),
-            Some("mysql" | "mariadb") => Ok(DatabaseUrl::Mysql(text.to_owned())),
-            Some(scheme) => Err(Error::Config(format!(
-                "unknown database URL scheme `{scheme}://` in `{}`; use sqlite:, postgres:// or mysql://",
-                redact(text)
+        let Some(scheme) = scheme(text) else {
+            return Ok(DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(text))));
+        };
+        let rest = &text[scheme.len() + 1..];
+        let slashes = rest.starts_with("//");
+        match (scheme.to_ascii_lowercase().as_str(), slashes) {
+            ("sqlite", _) => parse_sqlite(text, rest),
+            ("postgres" | "postgresql", true) => Ok(DatabaseUrl::Postgres(text.to_owned())),
+            ("mysql" | "mariadb", true) => Ok(DatabaseUrl::Mysql(text.to_owned())),
+            ("postgres" | "postgresql" | "mysql" | "mariadb", false) => Err(Error::Config(format!(
+                "`{}` is missing the `//` after `{scheme}:`; write `{}`",
+                redact(text),
+                redact(&format!("{scheme}://{rest}"))
             ))),
-            None => Ok(DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(text)))),
+            ("file", _) => Err(Error::Config(format!(
+                "`{}` is a SQLite URI, which Strata does not read; write sqlite:{}",
+                redact(text),
+                rest.split_once('?').map_or(rest, |(path, _)| path)
+            ))),
+            _ => {
+                let shown = text.split_once("://").map_or(format!("{scheme}:"), |(scheme, _)| format!("{scheme}://"));
+                Err(Error::Config(format!(
+                    "unknown database URL scheme `{shown}` in `{}`; use sqlite:, postgres:// or mysql://",
+                    redact(text)
+                )))
+            }
         }
     }
-
     /// The database's kind, for messages.
     pub fn kind_name(&self) -> &'static str {
         match self {
@@ -56,6 +69,48 @@ impl DatabaseUrl {
             DatabaseUrl::Postgres(_) => "PostgreSQL",
             DatabaseUrl::Mysql(_) => "MySQL/MariaDB",
         }
+    }
+}
+
+/// The scheme of `text` when it starts with `scheme:` (RFC 3986: a letter,
+/// then letters, digits, `+`, `-`, `.`), except a Windows drive letter (`C:\`).
+fn scheme(text: &str) -> Option<&str> {
+    let (scheme, rest) = text.split_once(':')?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let drive = scheme.len() == 1 && (rest.starts_with('\\') || rest.starts_with('/'));
+    (valid && !drive).then_some(scheme)
+}
+
+/// `rest` is what follows `sqlite:` in `text`.
+fn parse_sqlite(text: &str, rest: &str) -> Result<DatabaseUrl> {
+    let (path, query) = rest.split_once('?').map_or((rest, None), |(path, query)| (path, Some(query)));
+    if let Some(query) = query.filter(|query| !matches!(*query, "" | "mode=rwc")) {
+        return Err(Error::Config(format!(
+            "`{}`: Strata takes no `?{}` in a SQLite URL (only ?mode=rwc, which is what it does anyway); write sqlite:{path}",
+            redact(text),
+            redact_query(query)
+        )));
+    }
+    let path = match path.strip_prefix("//") {
+        Some(path) => {
+            // `sqlite://user:password@host/…`: a SQLite database is a local file.
+            let authority = path.split('/').next().unwrap_or_default();
+            if authority.contains('@') {
+                return Err(Error::Config(format!(
+                    "`{}` names a user or host, but a SQLite database is a local file; write sqlite:path/to.db (sqlite:///abs/path.db for an absolute path)",
+                    redact(text)
+                )));
+            }
+            path
+        }
+        None => path,
+    };
+    match path {
+        "" => Err(Error::Config(format!("`{}` names no file; write sqlite:path/to.db", redact(text)))),
+        ":memory:" => Ok(DatabaseUrl::Sqlite(SqliteTarget::Memory)),
+        path => Ok(DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(path)))),
     }
 }
 
@@ -79,8 +134,11 @@ impl fmt::Debug for DatabaseUrl {
 /// `password=` query parameter) with `***`.
 pub fn redact(url: &str) -> String {
     let mut out = url.to_owned();
-    if let Some(scheme_end) = out.find("://") {
-        let start = scheme_end + 3;
+    let start = match out.find("://") {
+        Some(scheme_end) => Some(scheme_end + 3),
+        None => scheme(url).map(|scheme| scheme.len() + 1),
+    };
+    if let Some(start) = start {
         // The password runs to the last `@`: it may itself hold `/`, `?`, `#` or `@`.
         if let Some(at) = out[start..].rfind('@').map(|at| at + start) {
             if let Some(colon) = out[start..at].find(':').map(|colon| colon + start) {
@@ -90,16 +148,21 @@ pub fn redact(url: &str) -> String {
     }
     if let Some(query_start) = out.find('?') {
         let (head, query) = out.split_at(query_start + 1);
-        let params: Vec<String> = query
-            .split('&')
-            .map(|param| match param.split_once('=') {
-                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-                _ => param.to_owned(),
-            })
-            .collect();
-        out = format!("{head}{}", params.join("&"));
+        out = format!("{head}{}", redact_query(query));
     }
     out
+}
+
+/// A query string with every `password=` value replaced by `***`.
+fn redact_query(query: &str) -> String {
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => param.to_owned(),
+        })
+        .collect();
+    params.join("&")
 }
 
 #[cfg(test)]
@@ -146,5 +209,54 @@ mod tests {
         );
         let error = DatabaseUrl::parse("sqlite://?password=hunter2").unwrap_err().to_string();
         assert!(!error.contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn accepted_sqlite_forms_name_the_file_sqlite_opens() {
+        let file = |p: &str| DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(p)));
+        assert_eq!(DatabaseUrl::parse("sqlite:data/x.db?mode=rwc").unwrap(), file("data/x.db"));
+        assert_eq!(DatabaseUrl::parse("sqlite://data/x.db?mode=rwc").unwrap(), file("data/x.db"));
+        assert_eq!(DatabaseUrl::parse("./file:x.db").unwrap(), file("./file:x.db"));
+        assert_eq!(DatabaseUrl::parse("sqlite:file:x.db").unwrap(), file("file:x.db"));
+        assert_eq!(DatabaseUrl::parse(r"C:\data\x.db").unwrap(), file(r"C:\data\x.db"));
+        assert_eq!(DatabaseUrl::parse("C:/data/x.db").unwrap(), file("C:/data/x.db"));
+        assert_eq!(DatabaseUrl::parse("sqlite://:memory:").unwrap(), DatabaseUrl::Sqlite(SqliteTarget::Memory));
+    }
+
+    #[test]
+    fn urls_strata_does_not_understand_are_errors_without_passwords() {
+        let error = |url: &str| DatabaseUrl::parse(url).unwrap_err().to_string();
+        assert_eq!(
+            error("file:data/x.db"),
+            "`file:data/x.db` is a SQLite URI, which Strata does not read; write sqlite:data/x.db"
+        );
+        assert_eq!(
+            error("file:///tmp/x.db?mode=ro"),
+            "`file:///tmp/x.db?mode=ro` is a SQLite URI, which Strata does not read; write sqlite:///tmp/x.db"
+        );
+        assert_eq!(
+            error("sqlite3:x.db"),
+            "unknown database URL scheme `sqlite3:` in `sqlite3:x.db`; use sqlite:, postgres:// or mysql://"
+        );
+        assert_eq!(
+            error("backup:2026.db"),
+            "unknown database URL scheme `backup:` in `backup:2026.db`; use sqlite:, postgres:// or mysql://"
+        );
+        assert_eq!(
+            error("postgres:app:pw@db/prod"),
+            "`postgres:app:***@db/prod` is missing the `//` after `postgres:`; write `postgres://app:***@db/prod`"
+        );
+        assert_eq!(
+            error("mysql:root:pw@db/x"),
+            "`mysql:root:***@db/x` is missing the `//` after `mysql:`; write `mysql://root:***@db/x`"
+        );
+        assert_eq!(
+            error("sqlite://user:pw@host/x.db"),
+            "`sqlite://user:***@host/x.db` names a user or host, but a SQLite database is a local file; write sqlite:path/to.db (sqlite:///abs/path.db for an absolute path)"
+        );
+        assert_eq!(
+            error("sqlite:x.db?mode=ro&password=pw"),
+            "`sqlite:x.db?mode=ro&password=***`: Strata takes no `?mode=ro&password=***` in a SQLite URL (only ?mode=rwc, which is what it does anyway); write sqlite:x.db"
+        );
     }
 }

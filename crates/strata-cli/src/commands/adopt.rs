@@ -32,10 +32,12 @@ pub fn cmd_adopt(settings: &Settings, args: &AdoptArgs) -> Result<(), Failure> {
         }
     }
     let migrator = super::load_migrations(&settings.dir)?;
-    let mut db = strata::open(&url)?;
-    if db.history_shape()? == Shape::WriteBot && !args.yes {
+    // Ask before taking the lock, so that no runner waits on a person typing.
+    let writebot = strata::open(&url)?.history_shape()? == Shape::WriteBot;
+    if writebot && !args.yes {
         confirm(&url)?;
     }
+    let mut db = super::open_locked(settings, "adopt")?;
     let adoption = migrator.adopt(db.as_mut(), &mut crate::output::Progress)?;
     let mut out = anstream::stdout().lock();
     match adoption {

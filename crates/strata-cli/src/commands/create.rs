@@ -2,7 +2,6 @@ use std::io::Write;
 
 use clap::Args;
 use strata::scaffold::{self, NewMigration, Numbering};
-use strata::{DatabaseUrl, Migrator, SqliteTarget};
 
 use crate::config::Settings;
 use crate::failure::Failure;
@@ -30,18 +29,20 @@ pub struct CreateArgs {
 
 /// The highest version in the configured database's history, so that a new
 /// file never takes the version of an applied migration whose file is gone.
-/// 0 without a database, or when its SQLite file does not exist yet.
+/// 0 without a database, or when it or its history table does not exist yet,
+/// or when this build cannot open such databases (so it applied nothing
+/// there); the database is only read, never created.
 fn highest_applied(settings: &Settings) -> Result<u64, Failure> {
     let Some(url) = settings.database_if_given()? else {
         return Ok(0);
     };
-    if let DatabaseUrl::Sqlite(SqliteTarget::File(path)) = &url {
-        if !path.exists() {
-            return Ok(0);
-        }
+    if !matches!(url, strata::DatabaseUrl::Sqlite(_)) {
+        return Ok(0);
     }
-    let mut db = strata::open(&url)?;
-    let history = Migrator::new(Vec::new())?.history(db.as_mut())?;
+    let Some(mut db) = strata::open_read_only(&url)? else {
+        return Ok(0);
+    };
+    let history = db.read_history_if_exists()?.unwrap_or_default();
     Ok(history.iter().map(|row| row.version).max().unwrap_or(0))
 }
 

@@ -31,10 +31,10 @@ pub struct DownArgs {
 pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
     let url = settings.database()?;
-    let mut db = strata::open(&url)?;
     if args.version == Some(0) && !args.yes {
-        confirm_all(&migrator, db.as_mut(), &url)?;
+        confirm_all(&migrator, &url)?;
     }
+    let mut db = super::open_locked(settings, "down")?;
     if args.json {
         let mut recorder = Recorder::default();
         let summary = run(&migrator, db.as_mut(), args.version, &mut recorder)?;
@@ -70,8 +70,12 @@ fn run(
 /// `down 0` with something applied: asks to type `yes`; refuses without a terminal.
 /// What would refuse the revert (a migration without a down, an interrupted
 /// one) is reported first, so nobody confirms a command that cannot run.
-fn confirm_all(migrator: &Migrator, db: &mut dyn Driver, url: &DatabaseUrl) -> Result<(), Failure> {
-    let history = migrator.history(db)?;
+/// The history is read without the lock, so that nobody waits on a person typing.
+fn confirm_all(migrator: &Migrator, url: &DatabaseUrl) -> Result<(), Failure> {
+    let Some(mut db) = strata::open_read_only(url)? else {
+        return Ok(());
+    };
+    let history = db.read_history_if_exists()?.unwrap_or_default();
     let report = Report::new(migrator.migrations(), &history);
     let applied = report.plan_down(0)?.len();
     if applied == 0 {

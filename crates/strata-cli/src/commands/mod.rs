@@ -14,6 +14,7 @@ use std::path::Path;
 
 use strata::Migrator;
 
+use crate::config::Settings;
 use crate::failure::Failure;
 
 /// Reads the migrations folder; a missing folder, or something else in its
@@ -58,4 +59,11 @@ fn is_link_loop(path: &Path) -> bool {
         }
     }
     true
+}
+
+/// Opens the configured database after taking the runners' lock, saying at
+/// once when another run holds it and waiting up to the lock timeout.
+pub fn open_locked(settings: &Settings, command: &str) -> Result<Box<dyn strata::Driver>, Failure> {
+    let request = strata::LockRequest { timeout: settings.lock_timeout, command: format!("strata {command}") };
+    Ok(strata::open_locked(&settings.database()?, &request, &mut crate::output::print_waiting)?)
 }

@@ -21,7 +21,7 @@ pub struct RedoArgs {
 pub fn cmd_redo(settings: &Settings, args: &RedoArgs) -> Result<(), Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
     let url = settings.database()?;
-    let mut db = strata::open(&url)?;
+    let mut db = super::open_locked(settings, "redo")?;
     if args.json {
         let mut recorder = Recorder::default();
         let summary = migrator.redo(db.as_mut(), &mut recorder)?;

@@ -20,7 +20,7 @@ pub fn cmd_reset(settings: &Settings, args: &ResetArgs) -> Result<(), Failure> {
         confirm(&url)?;
     }
     let migrator = strata::Migrator::new(Vec::new())?;
-    let mut db = strata::open(&url)?;
+    let mut db = super::open_locked(settings, "reset")?;
     let dropped = migrator.reset(db.as_mut(), &mut crate::output::Progress)?;
     writeln!(
         anstream::stdout(),

@@ -2,7 +2,9 @@ use std::io::Write;
 
 use clap::Args;
 use serde::Serialize;
+use strata::history::Applied;
 use strata::plan::{Report, State};
+use strata::DatabaseUrl;
 
 use crate::config::Settings;
 use crate::failure::Failure;
@@ -45,14 +47,43 @@ pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure>
 /// Reads the migrations and the database's history and hands `work` their comparison.
 pub fn with_report<T>(settings: &Settings, work: impl FnOnce(&Report<'_>) -> Result<T, Failure>) -> Result<T, Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
-    let mut db = strata::open(&settings.database()?)?;
-    let history = migrator.history(db.as_mut())?;
+    let history = read_history(&settings.database()?)?;
     work(&Report::new(migrator.migrations(), &history))
 }
 
 /// Whether every known migration is applied as its file says.
 pub fn is_up_to_date(report: &Report<'_>) -> bool {
     report.entries.iter().all(|entry| entry.state == State::Applied)
+}
+
+/// The database's history, read without writing anything and without
+/// waiting for a runner at work: notes on stderr say when a runner is at
+/// work, or when there is no database or no history table yet (every
+/// migration is then pending).
+fn read_history(url: &DatabaseUrl) -> Result<Vec<Applied>, Failure> {
+    let mut err = anstream::stderr();
+    let runner = strata::runner_at_work(url)?;
+    if let Some(holder) = &runner {
+        writeln!(err, "A strata run is at work on {url}: {holder}; showing what it has committed so far.")?;
+    }
+    let busy = |error: strata::Error| match &runner {
+        Some(holder) => Failure::failed(
+            format!("cannot read {url} while {holder} writes to it: {error}"),
+            "run `strata status` again when that run has finished.".to_owned(),
+        ),
+        None => error.into(),
+    };
+    let Some(mut db) = strata::open_read_only(url).map_err(busy)? else {
+        writeln!(err, "{url} does not exist yet; every migration is pending.")?;
+        return Ok(Vec::new());
+    };
+    match db.read_history_if_exists().map_err(busy)? {
+        Some(history) => Ok(history),
+        None => {
+            writeln!(err, "{url} has no migration_history table yet; every migration is pending.")?;
+            Ok(Vec::new())
+        }
+    }
 }
 
 const STATES: [State; 6] =

@@ -25,7 +25,7 @@ pub struct UpArgs {
 pub fn cmd_up(settings: &Settings, args: &UpArgs) -> Result<(), Failure> {
     let migrator = super::load_migrations(&settings.dir)?;
     let url = settings.database()?;
-    let mut db = strata::open(&url)?;
+    let mut db = super::open_locked(settings, "up")?;
     if args.json {
         let mut recorder = Recorder::default();
         let summary = migrator.up(db.as_mut(), args.version, args.allow_out_of_order, &mut recorder)?;

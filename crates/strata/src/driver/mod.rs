@@ -5,7 +5,10 @@
 //! table. Everything else (what to run, in which order, atomically with which
 //! history change) is the engine's, in `migrator.rs` and `run.rs`.
 
+pub mod lock;
 pub mod sqlite;
+
+pub use lock::{Holder, LockRequest, LockWait, DEFAULT_LOCK_TIMEOUT};
 
 use crate::error::{Error, Result};
 use crate::history::{Applied, Cell, Record, RowState, Shape};
@@ -47,8 +50,10 @@ pub struct Writes {
 /// A connection to one database, as the engine drives it.
 pub trait Driver: Send {
     /// Takes the lock that keeps other Strata runners out until [`Driver::unlock`],
-    /// waiting for it if needed; `waiting` is called once before waiting.
-    fn lock(&mut self, waiting: &mut dyn FnMut()) -> Result<()>;
+    /// waiting for it up to `request.timeout` ([`Error::LockTimeout`] after
+    /// that); `waiting` is called once before waiting. Does nothing when this
+    /// driver holds the lock already (see [`open_locked`]).
+    fn lock(&mut self, request: &LockRequest, waiting: &mut dyn FnMut(&LockWait)) -> Result<()>;
     /// Releases the lock taken by [`Driver::lock`].
     fn unlock(&mut self) -> Result<()>;
 
@@ -56,6 +61,8 @@ pub trait Driver: Send {
     fn ensure_history(&mut self) -> Result<()>;
     /// Every history row, ordered by version.
     fn read_history(&mut self) -> Result<Vec<Applied>>;
+    /// Every history row, or `None` when there is no history table; creates nothing.
+    fn read_history_if_exists(&mut self) -> Result<Option<Vec<Applied>>>;
     /// The down script and its marker options stored when `version` was applied.
     fn stored_down(&mut self, version: u64) -> Result<Option<(String, String)>>;
     /// Inserts a history row.
@@ -111,13 +118,53 @@ pub trait Driver: Send {
     fn drop_all(&mut self) -> Result<Dropped>;
 }
 
-/// Opens the database `url` names.
+/// Opens the database `url` names (creating a SQLite file when missing).
+/// [`crate::Migrator`] takes the lock when a command starts; to take it
+/// before the database is even opened, use [`open_locked`].
 pub fn open(url: &DatabaseUrl) -> Result<Box<dyn Driver>> {
     match url {
         DatabaseUrl::Sqlite(target) => Ok(Box::new(sqlite::SqliteDriver::open(target)?)),
-        other => Err(Error::Config(format!(
-            "{} databases are not supported by this build of strata yet; use a SQLite URL (sqlite:path/to.db)",
-            other.kind_name()
-        ))),
+        other => Err(unsupported(other)),
     }
+}
+
+/// Takes the lock that keeps other runners out, then opens the database:
+/// a runner never touches a database another runner is changing before its
+/// turn. The lock is held until [`Driver::unlock`] or until the driver is dropped.
+pub fn open_locked(
+    url: &DatabaseUrl,
+    request: &LockRequest,
+    waiting: &mut dyn FnMut(&LockWait),
+) -> Result<Box<dyn Driver>> {
+    match url {
+        DatabaseUrl::Sqlite(target) => Ok(Box::new(sqlite::SqliteDriver::open_locked(target, request, waiting)?)),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// Opens the database for reading only: creates nothing, and is `None`
+/// when the database does not exist.
+pub fn open_read_only(url: &DatabaseUrl) -> Result<Option<Box<dyn Driver>>> {
+    match url {
+        DatabaseUrl::Sqlite(target) => {
+            Ok(sqlite::SqliteDriver::open_read_only(target)?.map(|driver| Box::new(driver) as Box<dyn Driver>))
+        }
+        other => Err(unsupported(other)),
+    }
+}
+
+/// Who holds the runners' lock on the database now, without waiting for it
+/// or creating anything; `None` when no runner is at work.
+pub fn runner_at_work(url: &DatabaseUrl) -> Result<Option<Holder>> {
+    match url {
+        DatabaseUrl::Sqlite(target) => sqlite::runner_at_work(target),
+        other => Err(unsupported(other)),
+    }
+}
+
+fn unsupported(url: &DatabaseUrl) -> Error {
+    Error::Config(format!(
+        "{} databases are not supported by this build of strata yet; use a SQLite URL (sqlite:path/to.db)",
+        url.kind_name()
+    ))
 }

@@ -1,19 +1,22 @@
 //! SQLite, through rusqlite with the bundled SQLite.
 //!
 //! Every connection has `PRAGMA foreign_keys = ON`. Runners are kept apart by
-//! an advisory lock on a file beside the database (`<db>-strata-lock`): the
-//! kernel releases it when a process dies, so a killed runner never leaves a
-//! stale lock behind. Transactions start with `BEGIN IMMEDIATE`, so a step
-//! holds the write lock from its first statement.
+//! an advisory lock on a file beside the database (`<db>-strata-lock`, see
+//! [`super::lock`]), taken before the database is opened. Transactions start
+//! with `BEGIN IMMEDIATE`, so a step holds the write lock from its first statement.
+//!
+//! The file SQLite opens and the lock file are derived from one resolved
+//! path: the database path made absolute with symlinks and `..` resolved.
+//! SQLite gets that absolute path (never a `file:` URI), so the two always agree.
 
-use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod history;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OpenFlags};
 
+use super::lock::{lock_path, Holder, LockFile, LockRequest, LockWait};
 use super::{Driver, Dropped, ExecError, LegacyRow, Writes};
 use crate::error::{Error, Result};
 use crate::history::{Applied, Record, RowState, Shape, TABLE};
@@ -21,36 +24,77 @@ use crate::url::{DatabaseUrl, SqliteTarget};
 
 /// How long a statement waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a read-only look waits for a writer: briefly, it never hangs.
+const READ_BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A SQLite database.
 pub struct SqliteDriver {
     conn: Connection,
+    /// The database as shown to people, e.g. `sqlite:app.db`.
+    shown: String,
     lock_path: Option<PathBuf>,
-    lock: Option<File>,
-    /// The database's URL (without password), for messages.
-    database: String,
+    lock: Option<LockFile>,
 }
 
 impl SqliteDriver {
     /// Opens (and creates, with its folder, when missing) the database.
     pub fn open(target: &SqliteTarget) -> Result<Self> {
-        let (conn, lock_path) = match target {
-            SqliteTarget::Memory => (Connection::open_in_memory().map_err(db)?, None),
-            SqliteTarget::File(path) => {
-                let conn = open_file(path)?;
-                // The lock is per database file, whatever path (a symlink, `..`) names it.
-                let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-                (conn, Some(lock_path(&canonical)))
-            }
+        match target {
+            SqliteTarget::Memory => Self::connect(target, None, READ_WRITE, BUSY_TIMEOUT),
+            SqliteTarget::File(path) => Self::connect(target, Some(&resolve(path)?), READ_WRITE, BUSY_TIMEOUT),
+        }
+    }
+
+    /// Takes the runners' lock, waiting as `request` says, then opens (and
+    /// creates) the database; the driver holds the lock until unlocked or dropped.
+    pub fn open_locked(
+        target: &SqliteTarget,
+        request: &LockRequest,
+        waiting: &mut dyn FnMut(&LockWait),
+    ) -> Result<Self> {
+        let SqliteTarget::File(path) = target else {
+            return Self::open(target);
         };
+        let resolved = resolve(path)?;
+        let database = DatabaseUrl::Sqlite(target.clone()).to_string();
+        let lock = LockFile::acquire(&lock_path(&resolved), &database, request, waiting)?;
+        let mut driver = Self::connect(target, Some(&resolved), READ_WRITE, BUSY_TIMEOUT)?;
+        driver.lock = Some(lock);
+        Ok(driver)
+    }
+
+    /// Opens an existing database for reading only; `None` when the file does
+    /// not exist. Creates nothing.
+    pub fn open_read_only(target: &SqliteTarget) -> Result<Option<Self>> {
+        match target {
+            SqliteTarget::Memory => Self::open(target).map(Some),
+            SqliteTarget::File(path) => match std::fs::canonicalize(path) {
+                Ok(resolved) => {
+                    let driver = Self::connect(target, Some(&resolved), EXISTING, READ_BUSY_TIMEOUT)?;
+                    driver.conn.execute_batch("PRAGMA query_only = ON").map_err(db)?;
+                    Ok(Some(driver))
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(Error::io(path, source)),
+            },
+        }
+    }
+
+    /// Opens `resolved` (the file `target` names; `None` for memory).
+    fn connect(target: &SqliteTarget, resolved: Option<&Path>, flags: OpenFlags, busy: Duration) -> Result<Self> {
+        let shown = || DatabaseUrl::Sqlite(target.clone());
+        let conn = match resolved {
+            None => Connection::open_in_memory(),
+            Some(path) => Connection::open_with_flags(path, flags),
+        };
+        let conn = conn.map_err(|error| Error::Database(format!("cannot open {}: {error}", shown())))?;
         // Reading the schema version makes a file that is not a database fail here, named.
         let setup = conn
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_timeout(busy)
             .and_then(|()| conn.execute_batch("PRAGMA foreign_keys = ON"))
             .and_then(|()| conn.query_row("PRAGMA schema_version", [], |_| Ok(())));
-        let database = DatabaseUrl::Sqlite(target.clone()).to_string();
-        setup.map_err(|error| Error::Database(format!("cannot open {database}: {error}")))?;
-        Ok(SqliteDriver { conn, lock_path, lock: None, database })
+        setup.map_err(|error| Error::Database(format!("cannot open {}: {error}", shown())))?;
+        Ok(SqliteDriver { conn, shown: shown().to_string(), lock_path: resolved.map(lock_path), lock: None })
     }
 
     /// The connection, for code that needs more than the [`Driver`] trait.
@@ -59,17 +103,46 @@ impl SqliteDriver {
     }
 }
 
-fn open_file(path: &Path) -> Result<Connection> {
-    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| Error::io(parent, source))?;
+/// Opened files: no `SQLITE_OPEN_URI` (and the path is absolute, so never a URI).
+const READ_WRITE: OpenFlags =
+    OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_CREATE).union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
+/// An existing file, for reading: not created when missing, and opened for
+/// writing only so that SQLite can roll back what a crashed writer left in a
+/// hot journal (a read-only connection cannot, and fails); `PRAGMA
+/// query_only` then keeps every statement from writing.
+const EXISTING: OpenFlags = OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
+
+/// The file `path` names, absolute, with symlinks and `..` resolved: the
+/// file SQLite opens and the one the lock file is named after. Creates the
+/// folder when missing.
+fn resolve(path: &Path) -> Result<PathBuf> {
+    if let Ok(resolved) = std::fs::canonicalize(path) {
+        return Ok(resolved);
     }
-    Connection::open(path).map_err(|error| Error::Database(format!("cannot open sqlite:{}: {error}", path.display())))
+    if path.symlink_metadata().is_ok() {
+        return Err(Error::Config(format!(
+            "sqlite:{} is a symbolic link to a file that does not exist; point it at the database or name the database itself",
+            path.display()
+        )));
+    }
+    let Some(name) = path.file_name() else {
+        return Err(Error::Config(format!("sqlite:{} names a folder, not a database file", path.display())));
+    };
+    let parent = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|source| Error::io(parent, source))?;
+    let parent = std::fs::canonicalize(parent).map_err(|source| Error::io(parent, source))?;
+    Ok(parent.join(name))
 }
 
-fn lock_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push("-strata-lock");
-    PathBuf::from(name)
+/// Who holds the runners' lock on the database, if anyone; creates nothing.
+pub fn runner_at_work(target: &SqliteTarget) -> Result<Option<Holder>> {
+    let SqliteTarget::File(path) = target else {
+        return Ok(None);
+    };
+    match std::fs::canonicalize(path) {
+        Ok(resolved) => LockFile::probe(&lock_path(&resolved)),
+        Err(_) => Ok(None),
+    }
 }
 
 fn db(error: rusqlite::Error) -> Error {
@@ -81,45 +154,39 @@ fn quote(name: &str) -> String {
 }
 
 impl Driver for SqliteDriver {
-    fn lock(&mut self, waiting: &mut dyn FnMut()) -> Result<()> {
+    fn lock(&mut self, request: &LockRequest, waiting: &mut dyn FnMut(&LockWait)) -> Result<()> {
         let Some(path) = &self.lock_path else {
             return Ok(());
         };
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(|source| Error::io(path, source))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                waiting();
-                file.lock().map_err(|source| Error::io(path, source))?;
-            }
-            Err(TryLockError::Error(source)) => return Err(Error::io(path, source)),
+        if self.lock.is_none() {
+            self.lock = Some(LockFile::acquire(path, &self.shown, request, waiting)?);
         }
-        self.lock = Some(file);
         Ok(())
     }
 
     fn unlock(&mut self) -> Result<()> {
-        if let (Some(file), Some(path)) = (self.lock.take(), &self.lock_path) {
-            file.unlock().map_err(|source| Error::io(path, source))?;
-        }
+        self.lock = None;
         Ok(())
     }
 
     fn ensure_history(&mut self) -> Result<()> {
-        history::ensure(&self.conn, &self.database)
+        history::ensure(&self.conn, &self.shown)
     }
 
     fn read_history(&mut self) -> Result<Vec<Applied>> {
-        history::read(&self.conn, &self.database)
+        history::read(&self.conn, &self.shown)
+    }
+
+    fn read_history_if_exists(&mut self) -> Result<Option<Vec<Applied>>> {
+        let exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
+        match self.conn.query_row(exists, [TABLE], |row| row.get::<_, i64>(0)).map_err(db)? {
+            0 => Ok(None),
+            _ => self.read_history().map(Some),
+        }
     }
 
     fn stored_down(&mut self, version: u64) -> Result<Option<(String, String)>> {
-        history::stored_down(&self.conn, &self.database, version)
+        history::stored_down(&self.conn, &self.shown, version)
     }
 
     fn insert_history(&mut self, record: &Record<'_>) -> Result<()> {
@@ -137,7 +204,7 @@ impl Driver for SqliteDriver {
     }
 
     fn describe(&self) -> String {
-        self.database.clone()
+        self.shown.clone()
     }
 
     fn history_shape(&mut self) -> Result<Shape> {
@@ -158,7 +225,7 @@ impl Driver for SqliteDriver {
 
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
         self.begin()?;
-        let result = history::replace(&self.conn, &self.database, backup, records).and_then(|()| self.commit());
+        let result = history::replace(&self.conn, &self.shown, backup, records).and_then(|()| self.commit());
         if result.is_err() {
             let _ = self.rollback();
             let _ = self.conn.execute_batch("PRAGMA legacy_alter_table = OFF");
@@ -270,18 +337,63 @@ impl SqliteDriver {
 mod tests {
     use super::*;
 
+    /// The file SQLite has open, as it reports it.
+    fn opened_file(driver: &SqliteDriver) -> PathBuf {
+        let file: String = driver.connection().query_row("PRAGMA database_list", [], |row| row.get(2)).unwrap();
+        PathBuf::from(file)
+    }
+
     #[test]
-    fn one_lock_per_database_file_whatever_path_names_it() {
+    fn the_lock_follows_the_file_sqlite_opens_for_every_accepted_form() {
         let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("app.db");
-        let first = SqliteDriver::open(&SqliteTarget::File(real.clone())).unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        let mut forms = vec![
+            format!("sqlite:{}/data/x.db", dir.path().display()),
+            format!("sqlite://{}/data/x.db", dir.path().display()),
+            format!("sqlite:{}/data/x.db?mode=rwc", dir.path().display()),
+            format!("{}/data/../data/x.db", dir.path().display()),
+            format!("{}/data/./x.db", dir.path().display()),
+        ];
         #[cfg(unix)]
-        std::os::unix::fs::symlink(&real, dir.path().join("link.db")).unwrap();
-        #[cfg(unix)]
-        let second = SqliteDriver::open(&SqliteTarget::File(dir.path().join("link.db"))).unwrap();
-        #[cfg(not(unix))]
-        let second = SqliteDriver::open(&SqliteTarget::File(dir.path().join(".").join("app.db"))).unwrap();
-        assert_eq!(first.lock_path, second.lock_path);
+        {
+            std::os::unix::fs::symlink(data.join("x.db"), dir.path().join("link.db")).unwrap();
+            std::os::unix::fs::symlink(&data, dir.path().join("linked")).unwrap();
+            forms.push(format!("sqlite:{}/link.db", dir.path().display()));
+            forms.push(format!("{}/linked/x.db", dir.path().display()));
+        }
+        for (i, form) in forms.iter().enumerate() {
+            let DatabaseUrl::Sqlite(target) = DatabaseUrl::parse(form).unwrap() else { panic!("{form}") };
+            let driver = SqliteDriver::open(&target).unwrap();
+            let real = std::fs::canonicalize(data.join("x.db")).unwrap();
+            assert_eq!(opened_file(&driver), real, "{form}");
+            assert_eq!(driver.lock_path, Some(lock_path(&real)), "{form}");
+            if i == 0 {
+                continue;
+            }
+            // Another runner, named by another form, is kept out.
+            let request = LockRequest { timeout: Duration::ZERO, command: "strata up".to_owned() };
+            let mut first = SqliteDriver::open(&target).unwrap();
+            first.lock(&request, &mut |_| {}).unwrap();
+            let DatabaseUrl::Sqlite(other) = DatabaseUrl::parse(&forms[0]).unwrap() else { unreachable!() };
+            let second = SqliteDriver::open_locked(&other, &request, &mut |_| {});
+            assert!(matches!(second, Err(Error::LockTimeout { .. })), "{form}");
+        }
+    }
+
+    #[test]
+    fn read_only_opening_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = SqliteTarget::File(dir.path().join("sub/typo.db"));
+        assert!(SqliteDriver::open_read_only(&missing).unwrap().is_none());
+        assert!(runner_at_work(&missing).unwrap().is_none());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file or folder created");
+
+        let existing = SqliteTarget::File(dir.path().join("app.db"));
+        drop(SqliteDriver::open(&existing).unwrap());
+        let mut driver = SqliteDriver::open_read_only(&existing).unwrap().unwrap();
+        assert_eq!(driver.read_history_if_exists().unwrap(), None);
+        assert!(driver.ensure_history().is_err(), "a read-only connection cannot write");
     }
 
     #[test]
