@@ -88,6 +88,7 @@ fn hint(error: &Error) -> Option<String> {
         Error::InvalidFile { .. } | Error::DuplicateVersion { .. } => {
             "every .sql file in the migrations folder must be a migration; fix or move the file named above.".to_owned()
         }
+        Error::FileChanged { .. } => "the file was edited while Strata ran; the migrations reported done before it stay done. Run the command again to use the file as it is now.".to_owned(),
         _ => return None,
     };
     Some(text)

@@ -9,9 +9,10 @@ use crate::error::{Error, Result};
 use crate::migration::Step;
 use crate::split::split;
 
-/// Checks every statement of `step`.
+/// Checks every statement of `step` (reading a file-backed script).
 pub(crate) fn check_step(step: &Step) -> Result<()> {
-    for statement in split(&step.sql) {
+    let sql = step.text()?;
+    for statement in split(&sql) {
         let line = step.line + statement.line - 1;
         let words = leading_words(statement.sql);
         if !step.options.no_transaction && ends_transaction(&words) {
@@ -79,7 +80,7 @@ mod tests {
 
     fn step(sql: &str, no_transaction: bool) -> Step {
         let options = StepOptions { no_transaction, foreign_keys_off: false };
-        Step { sql: sql.to_owned(), options, file: PathBuf::from("001_a.sql"), line: 2 }
+        Step::inline(sql, options, PathBuf::from("001_a.sql"), 2)
     }
 
     fn error(sql: &str) -> String {

@@ -81,6 +81,9 @@ pub enum Error {
     /// History and files disagree; nothing was changed.
     #[error("{}", describe_problems(.0))]
     Refused(Vec<Problem>),
+    /// A migration file changed between reading it and running it; the step did not run.
+    #[error("{}: changed since Strata read it (its `-- {}` section differs now), so it was not run", file.display(), match direction { crate::Direction::Up => "migrate:up", crate::Direction::Down => "migrate:down" })]
+    FileChanged { file: PathBuf, direction: crate::Direction },
 }
 
 impl Error {
@@ -95,6 +98,7 @@ impl Error {
             | Error::Config(_)
             | Error::UnknownVersion { .. }
             | Error::Irreversible { .. } => ErrorKind::Invalid,
+            Error::FileChanged { .. } => ErrorKind::Invalid,
         }
     }
 

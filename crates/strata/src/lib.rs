@@ -21,6 +21,6 @@ mod url;
 
 pub use driver::{open, Driver, Dropped};
 pub use error::{Error, ErrorKind, Result};
-pub use migration::{checksum, Direction, Migration, Step, StepOptions};
+pub use migration::{checksum, Direction, Migration, Script, Step, StepOptions};
 pub use migrator::{Action, Migrator, Observer, Summary};
 pub use url::{redact, DatabaseUrl, SqliteTarget};

@@ -1,6 +1,7 @@
 //! A migration and the parsing of its text: `-- migrate:up` / `-- migrate:down`
 //! sections and the options on their marker lines.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -11,14 +12,93 @@ use crate::split::split;
 /// One direction of a migration: the SQL to run and how to run it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    /// The script, exactly as written in its section.
-    pub sql: String,
+    /// The script, held in memory or read from `file` when it runs; see [`Step::text`].
+    pub sql: Script,
     /// Options from the section's marker line.
     pub options: StepOptions,
     /// Where the script comes from (a file path, or a label for stored and embedded scripts).
     pub file: PathBuf,
     /// 1-based line in `file` of the script's first line.
     pub line: usize,
+}
+
+/// Where a step's script is.
+///
+/// Migrations read from a folder keep only where each section is and its
+/// checksum, so memory does not grow with the size of the files; the text is
+/// read again when the step is about to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Script {
+    /// The script itself, exactly as written in its section (migrations built in
+    /// code or embedded with [`crate::source::load_files`], scripts stored in history).
+    Inline(String),
+    /// The `direction` section of the migration file [`Step::file`], which had
+    /// this `checksum` when it was read.
+    InFile {
+        direction: Direction,
+        /// `Some` for the pair layout (`.up.sql` / `.down.sql`), as in [`crate::source::FileName`].
+        layout: Option<Direction>,
+        checksum: String,
+    },
+}
+
+impl Script {
+    /// The script's checksum (see [`checksum`]), computed for inline text.
+    pub fn checksum(&self) -> String {
+        match self {
+            Script::Inline(sql) => checksum(sql),
+            Script::InFile { checksum, .. } => checksum.clone(),
+        }
+    }
+}
+
+/// An inline script equals its text; a file-backed one equals no text.
+impl PartialEq<&str> for Script {
+    fn eq(&self, other: &&str) -> bool {
+        matches!(self, Script::Inline(sql) if sql == other)
+    }
+}
+
+impl From<String> for Script {
+    fn from(sql: String) -> Self {
+        Script::Inline(sql)
+    }
+}
+
+impl From<&str> for Script {
+    fn from(sql: &str) -> Self {
+        Script::Inline(sql.to_owned())
+    }
+}
+
+impl Step {
+    /// A step whose script is held in memory.
+    pub fn inline(sql: impl Into<String>, options: StepOptions, file: impl Into<PathBuf>, line: usize) -> Self {
+        Step { sql: Script::Inline(sql.into()), options, file: file.into(), line }
+    }
+
+    /// The script's text. A file-backed script is read again from its file,
+    /// which must still hold the section it held when it was loaded: a file
+    /// edited since is refused with [`Error::FileChanged`], so that nothing runs unverified.
+    pub fn text(&self) -> Result<Cow<'_, str>> {
+        let (direction, layout, expected) = match &self.sql {
+            Script::Inline(sql) => return Ok(Cow::Borrowed(sql)),
+            Script::InFile { direction, layout, checksum } => (*direction, *layout, checksum),
+        };
+        let changed = || Error::FileChanged { file: self.file.clone(), direction };
+        let text = crate::source::read_text(&self.file)?;
+        let mut sections = parse_sections(&self.file, &text, layout).map_err(|_| changed())?;
+        match sections.slot(direction).take().map(|step| step.sql) {
+            Some(Script::Inline(sql)) if checksum(&sql) == *expected => Ok(Cow::Owned(sql)),
+            _ => Err(changed()),
+        }
+    }
+
+    /// The same step with its text left in its file (it must be inline).
+    pub(crate) fn into_file(self, direction: Direction, layout: Option<Direction>) -> Self {
+        let checksum = self.sql.checksum();
+        Step { sql: Script::InFile { direction, layout, checksum }, ..self }
+    }
 }
 
 /// Options written on a section's marker line, e.g. `-- migrate:up transaction:false`.
@@ -91,9 +171,9 @@ pub struct Migration {
 }
 
 impl Migration {
-    /// Builds a migration from its parts; the checksum is computed from `up`.
+    /// Builds a migration from its parts; the checksum is `up`'s.
     pub fn new(version: u64, label: &str, name: &str, up: Step, down: Option<Step>) -> Self {
-        Migration { version, label: label.to_owned(), name: name.to_owned(), checksum: checksum(&up.sql), up, down }
+        Migration { version, label: label.to_owned(), name: name.to_owned(), checksum: up.sql.checksum(), up, down }
     }
 }
 
@@ -148,7 +228,7 @@ impl Sections {
     /// empty section `strata create` writes): reverting with it would report
     /// success and change nothing, so it counts as no down script at all.
     fn set(&mut self, direction: Direction, step: Step) {
-        if direction == Direction::Down && split(&step.sql).is_empty() {
+        if direction == Direction::Down && matches!(&step.sql, Script::Inline(sql) if split(sql).is_empty()) {
             return;
         }
         *self.slot(direction) = Some(step);
@@ -167,7 +247,7 @@ struct Open {
 
 impl Open {
     fn close(self, sections: &mut Sections, file: &Path, sql: &str) {
-        let step = Step { sql: sql.to_owned(), options: self.options, file: file.to_owned(), line: self.line };
+        let step = Step::inline(sql, self.options, file, self.line);
         sections.set(self.direction, step);
     }
 }
@@ -219,7 +299,7 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
             last.close(&mut sections, file, sql);
         }
         (None, Some(direction)) => {
-            let step = Step { sql: text.to_owned(), options: StepOptions::default(), file: file.to_owned(), line: 1 };
+            let step = Step::inline(text, StepOptions::default(), file, 1);
             sections.set(direction, step);
         }
         (None, None) => {}

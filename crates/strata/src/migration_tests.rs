@@ -13,9 +13,9 @@ fn parses_up_and_down_sections_with_their_lines() {
     let text = "-- Adds a.\n-- migrate:up\nCREATE TABLE a (id INTEGER);\n-- migrate:down\nDROP TABLE a;\n";
     let sections = parse(text).unwrap();
     let up = sections.up.unwrap();
-    assert_eq!((up.sql.as_str(), up.line), ("CREATE TABLE a (id INTEGER);\n", 3));
+    assert_eq!((up.text().unwrap().as_ref(), up.line), ("CREATE TABLE a (id INTEGER);\n", 3));
     let down = sections.down.unwrap();
-    assert_eq!((down.sql.as_str(), down.line), ("DROP TABLE a;\n", 5));
+    assert_eq!((down.text().unwrap().as_ref(), down.line), ("DROP TABLE a;\n", 5));
     assert_eq!(up.options, StepOptions::default());
 }
 

@@ -138,8 +138,9 @@ impl Migrator {
                     name: &revert.name,
                     direction: Direction::Down,
                 };
-                elapsed +=
-                    run_observed(observer, run_step(driver, &subject, step, HistoryChange::Delete(revert.version)))?;
+                let sql = step.text()?;
+                let change = HistoryChange::Delete(revert.version);
+                elapsed += run_observed(observer, run_step(driver, &subject, step, &sql, change))?;
             }
             let kept = |entry: &Entry<'_>| entry.state.is_applied() && entry.version <= target;
             Ok(summary(&report, plan.len(), elapsed, kept))
@@ -168,8 +169,11 @@ fn summary(
     Summary { count, elapsed, current: current.map(|entry| (entry.label.clone(), entry.name.clone())) }
 }
 
+/// Applies one migration; file-backed scripts are read (and verified) here, one migration at a time.
 fn apply(driver: &mut dyn Driver, migration: &Migration) -> Result<Duration> {
+    let up_sql = migration.up.text()?;
     let down = migration.down.as_ref();
+    let down_sql = down.map(Step::text).transpose()?;
     let record = Record {
         version: migration.version,
         name: &migration.name,
@@ -177,8 +181,8 @@ fn apply(driver: &mut dyn Driver, migration: &Migration) -> Result<Duration> {
         applied_at: utc_now(),
         execution_ms: 0,
         state: crate::history::RowState::Applied,
-        up_sql: &migration.up.sql,
-        down_sql: down.map(|step| step.sql.as_str()),
+        up_sql: &up_sql,
+        down_sql: down_sql.as_deref(),
         down_options: down.map(|step| step.options.to_marker_text()).unwrap_or_default(),
     };
     let subject = Subject {
@@ -187,7 +191,7 @@ fn apply(driver: &mut dyn Driver, migration: &Migration) -> Result<Duration> {
         name: &migration.name,
         direction: Direction::Up,
     };
-    run_step(driver, &subject, &migration.up, HistoryChange::Insert(record))
+    run_step(driver, &subject, &migration.up, &up_sql, HistoryChange::Insert(record))
 }
 
 /// The down step of every revert: the file's, or the one stored in history when
@@ -207,7 +211,7 @@ fn down_steps<'a>(driver: &mut dyn Driver, plan: &[Revert<'a>]) -> Result<Vec<Co
             let (sql, options) = driver.stored_down(revert.version)?.ok_or_else(irreversible)?;
             let file = format!("{}[{}].down_sql", crate::history::TABLE, revert.version);
             let options = StepOptions::parse(&options, Path::new(&file), 1)?;
-            Ok(Cow::Owned(Step { sql, options, file: file.into(), line: 1 }))
+            Ok(Cow::Owned(Step::inline(sql, options, file, 1)))
         })
         .collect()
 }

@@ -26,20 +26,21 @@ pub(crate) struct Subject<'a> {
     pub direction: Direction,
 }
 
-/// Runs `step` and applies `change`; returns how long the step took.
+/// Runs `step`, whose text is `sql`, and applies `change`; returns how long the step took.
 pub(crate) fn run_step(
     driver: &mut dyn Driver,
     subject: &Subject<'_>,
     step: &Step,
+    sql: &str,
     change: HistoryChange<'_>,
 ) -> Result<Duration> {
     if step.options.no_transaction {
-        return run_unguarded(driver, subject, step, change);
+        return run_unguarded(driver, subject, step, sql, change);
     }
     if step.options.foreign_keys_off {
         driver.set_foreign_keys(false)?;
     }
-    let result = run_in_transaction(driver, subject, step, change);
+    let result = run_in_transaction(driver, subject, step, sql, change);
     if result.is_err() {
         // The error that made us stop is the one worth reporting.
         let _ = driver.rollback();
@@ -54,11 +55,12 @@ fn run_in_transaction(
     driver: &mut dyn Driver,
     subject: &Subject<'_>,
     step: &Step,
+    sql: &str,
     change: HistoryChange<'_>,
 ) -> Result<Duration> {
     let started = Instant::now();
     driver.begin()?;
-    execute_all(driver, subject, step, true)?;
+    execute_all(driver, subject, step, sql, true)?;
     if step.options.foreign_keys_off {
         let (count, rows) = driver.foreign_key_violations()?;
         if count > 0 {
@@ -96,6 +98,7 @@ fn run_unguarded(
     driver: &mut dyn Driver,
     subject: &Subject<'_>,
     step: &Step,
+    sql: &str,
     change: HistoryChange<'_>,
 ) -> Result<Duration> {
     let started = Instant::now();
@@ -106,7 +109,7 @@ fn run_unguarded(
         }
         HistoryChange::Delete(version) => driver.set_history_state(*version, RowState::Reverting, None)?,
     }
-    execute_all(driver, subject, step, false)?;
+    execute_all(driver, subject, step, sql, false)?;
     if driver.in_transaction() {
         let _ = driver.rollback();
         let message = "the section left a transaction open (BEGIN without COMMIT); it was rolled back";
@@ -122,11 +125,17 @@ fn run_unguarded(
     Ok(elapsed)
 }
 
-/// Runs every statement of `step`. In a transaction, a statement that ends it
+/// Runs every statement of `sql`, the text of `step`. In a transaction, a statement that ends it
 /// (a COMMIT that slipped past the checks) stops the step: what follows must
 /// not run outside the transaction that was promised.
-fn execute_all(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, in_transaction: bool) -> Result<()> {
-    for statement in split(&step.sql) {
+fn execute_all(
+    driver: &mut dyn Driver,
+    subject: &Subject<'_>,
+    step: &Step,
+    sql: &str,
+    in_transaction: bool,
+) -> Result<()> {
+    for statement in split(sql) {
         let at = |offset| {
             format!("{}:{}", step.file.display(), step.line + statement.line - 1 + lines_before(&statement, offset))
         };

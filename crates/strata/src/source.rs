@@ -66,6 +66,11 @@ fn is_snake_case(name: &str) -> bool {
 
 /// Reads every migration in `dir`. Files that do not end in `.sql`, hidden
 /// files and subfolders are ignored; every `.sql` file must be a valid migration.
+///
+/// Files are read one at a time and only what the planner needs is kept (names,
+/// checksums, where each section is): each step's text is read again from its
+/// file when it runs (see [`crate::Step::text`]), so memory does not grow with
+/// the size of the files.
 pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
     let entries = std::fs::read_dir(dir).map_err(|source| Error::io(dir, source))?;
     let mut paths = Vec::new();
@@ -77,39 +82,57 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
             paths.push(entry.path());
         }
     }
-    load_files(read_all(paths)?)
-}
-
-fn read_all(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>> {
-    paths
-        .into_iter()
-        .map(|path| match std::fs::read_to_string(&path) {
-            Ok(text) => Ok((path, text)),
-            Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
-                Err(Error::file(path, 0, "not UTF-8 text; save the file as UTF-8"))
-            }
-            Err(error) => Err(Error::file(path, 0, format!("cannot read it: {error}"))),
-        })
-        .collect()
-}
-
-/// Builds migrations from `(path, text)` pairs, as [`load_dir`] does for a folder.
-/// Use it for migrations embedded in a program with `include_str!`.
-pub fn load_files<P: Into<PathBuf>>(files: impl IntoIterator<Item = (P, String)>) -> Result<Vec<Migration>> {
-    let mut found: BTreeMap<u64, Found> = BTreeMap::new();
-    let mut files: Vec<(PathBuf, String)> = files.into_iter().map(|(path, text)| (path.into(), text)).collect();
-    // Byte order of the whole path: cheaper than Path's component-wise order, and as stable.
-    files.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
-    for (path, text) in files {
-        let file_name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
-        let Some(parsed) = parse_file_name(file_name).map_err(|message| Error::file(&path, 0, message))? else {
-            continue;
-        };
-        let sections = parse_sections(&path, &text, parsed.direction)?;
-        let entry = found.entry(parsed.version).or_insert_with(|| Found::new(&parsed));
-        entry.add(path, &parsed, sections)?;
+    sort_paths(&mut paths);
+    let mut found = BTreeMap::new();
+    for path in paths {
+        let text = read_text(&path)?;
+        add_file(&mut found, path, &text, true)?;
     }
     found.into_values().map(Found::finish).collect()
+}
+
+/// Reads a migration file as UTF-8 text.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+            Err(Error::file(path, 0, "not UTF-8 text; save the file as UTF-8"))
+        }
+        Err(error) => Err(Error::file(path, 0, format!("cannot read it: {error}"))),
+    }
+}
+
+/// Builds migrations from `(path, text)` pairs, as [`load_dir`] does for a folder;
+/// the migrations hold their text. Use it for migrations embedded in a program
+/// with `include_str!`.
+pub fn load_files<P: Into<PathBuf>>(files: impl IntoIterator<Item = (P, String)>) -> Result<Vec<Migration>> {
+    let mut found = BTreeMap::new();
+    let mut files: Vec<(PathBuf, String)> = files.into_iter().map(|(path, text)| (path.into(), text)).collect();
+    files.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+    for (path, text) in files {
+        add_file(&mut found, path, &text, false)?;
+    }
+    found.into_values().map(Found::finish).collect()
+}
+
+/// Byte order of the whole path: cheaper than Path's component-wise order, and as stable.
+fn sort_paths(paths: &mut [PathBuf]) {
+    paths.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+}
+
+/// Parses one file into `found`; `in_file` leaves the sections' text in the file.
+fn add_file(found: &mut BTreeMap<u64, Found>, path: PathBuf, text: &str, in_file: bool) -> Result<()> {
+    let file_name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    let Some(parsed) = parse_file_name(file_name).map_err(|message| Error::file(&path, 0, message))? else {
+        return Ok(());
+    };
+    let mut sections = parse_sections(&path, text, parsed.direction)?;
+    if in_file {
+        sections.up = sections.up.map(|step| step.into_file(Direction::Up, parsed.direction));
+        sections.down = sections.down.map(|step| step.into_file(Direction::Down, parsed.direction));
+    }
+    let entry = found.entry(parsed.version).or_insert_with(|| Found::new(&parsed));
+    entry.add(path, &parsed, sections)
 }
 
 /// The files seen so far for one version.
