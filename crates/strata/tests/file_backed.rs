@@ -115,3 +115,36 @@ fn folder_migrations_keep_their_text_in_the_file_and_embedded_ones_hold_it() {
     assert_eq!(embedded[0].up.sql, "CREATE TABLE a (id INTEGER);\n");
     assert_eq!(embedded[0].checksum, migration.checksum);
 }
+
+/// Enough files that the folder is read on several threads.
+fn many(count: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 1..=count {
+        let text = format!("-- migrate:up\nCREATE TABLE t{i} (id INTEGER);\n-- migrate:down\nDROP TABLE t{i};\n");
+        std::fs::write(dir.path().join(format!("{i:04}_create_t{i}.sql")), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_large_folder_loads_in_version_order() {
+    let dir = many(1000);
+    let migrator = Migrator::from_dir(dir.path()).unwrap();
+    let versions: Vec<u64> = migrator.migrations().iter().map(|m| m.version).collect();
+    assert_eq!(versions, (1..=1000).collect::<Vec<u64>>());
+    let last = &migrator.migrations()[999];
+    assert_eq!((last.label.as_str(), last.name.as_str()), ("1000", "create_t1000"));
+    assert_eq!(last.down.as_ref().unwrap().text().unwrap(), "DROP TABLE t1000;\n");
+}
+
+#[test]
+fn a_large_folder_reports_its_first_bad_file() {
+    let dir = many(1000);
+    for i in [900, 120] {
+        std::fs::write(dir.path().join(format!("{i:04}_create_t{i}.sql")), "CREATE TABLE x (id INTEGER);\n").unwrap();
+    }
+    let error = Migrator::from_dir(dir.path()).unwrap_err();
+    let file = dir.path().join("0120_create_t120.sql");
+    // The first bad file in version order, whichever thread read it.
+    assert!(error.to_string().starts_with(&format!("{}:1: SQL before the first", file.display())), "{error}");
+}

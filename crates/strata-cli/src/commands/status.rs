@@ -26,7 +26,7 @@ pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure>
     let mut db = strata::open(&settings.database()?)?;
     let history = migrator.history(db.as_mut())?;
     let report = Report::new(migrator.migrations(), &history);
-    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
+    let mut out = crate::output::buffered_stdout();
     if args.json {
         writeln!(out, "{}", to_json(&report).map_err(std::io::Error::other)?)?;
     } else {
