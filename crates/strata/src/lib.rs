@@ -6,6 +6,7 @@
 //! so every rule about pending, out-of-order, missing and modified migrations
 //! can be tested without a database.
 
+mod cache;
 mod check;
 pub mod driver;
 mod error;
@@ -13,6 +14,7 @@ pub mod history;
 mod migration;
 mod migrator;
 pub mod plan;
+mod read;
 mod run;
 pub mod scaffold;
 pub mod source;

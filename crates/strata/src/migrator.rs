@@ -85,6 +85,12 @@ impl Migrator {
         Migrator::new(crate::source::load_dir(dir)?)
     }
 
+    /// [`Migrator::from_dir`], keeping a cache of what each file held in
+    /// `cache_dir`; see [`crate::source::load_dir_cached`].
+    pub fn from_dir_cached(dir: &Path, cache_dir: &Path) -> Result<Self> {
+        Migrator::new(crate::source::load_dir_cached(dir, cache_dir)?)
+    }
+
     /// The migrations, sorted by version.
     pub fn migrations(&self) -> &[Migration] {
         &self.migrations
