@@ -82,7 +82,7 @@ pub enum Error {
     #[error("{}", describe_problems(.0))]
     Refused(Vec<Problem>),
     /// A migration file changed between reading it and running it; the step did not run.
-    #[error("{}: changed since Strata read it (its `-- {}` section differs now), so it was not run", file.display(), match direction { crate::Direction::Up => "migrate:up", crate::Direction::Down => "migrate:down" })]
+    #[error("{}: changed since Strata read it (its {} script differs now), so it was not run", file.display(), match direction { crate::Direction::Up => "up", crate::Direction::Down => "down" })]
     FileChanged { file: PathBuf, direction: crate::Direction },
 }
 

@@ -9,19 +9,34 @@ use crate::migration::{Direction, Script, Sections, Step};
 use crate::source::{parse_file, parse_file_name, read_text, FileName};
 
 /// One migration file, read or found in the cache; its sections hold no text.
-pub(crate) struct Read {
+pub(crate) struct Read<'a> {
     pub path: PathBuf,
     pub name: FileName,
     pub sections: Sections,
-    /// The file's cache entry, and whether it came from the cache (`None` without a cache).
-    pub entry: Option<(Entry, bool)>,
+    /// The file's cache entry (`None` without a cache).
+    pub entry: Option<Cached<'a>>,
+}
+
+/// A cache entry: found in the cache, or made from the file just read.
+pub(crate) enum Cached<'a> {
+    Hit(&'a Entry),
+    Fresh(Entry),
+}
+
+impl Cached<'_> {
+    pub fn entry(&self) -> &Entry {
+        match self {
+            Cached::Hit(entry) => entry,
+            Cached::Fresh(entry) => entry,
+        }
+    }
 }
 
 /// Reads and parses `paths` on a few threads, in contiguous runs, and returns
 /// the results in the order of `paths`; each run stops at its first error, so
 /// the first error met in that order is the one a sequential read would give.
 /// Reading 10,000 small files takes half the time on two cores.
-pub(crate) fn read_parallel(paths: &[PathBuf], cache: Option<&Cache>) -> Vec<Result<Option<Read>>> {
+pub(crate) fn read_parallel<'a>(paths: &[PathBuf], cache: Option<&'a Cache>) -> Vec<Result<Option<Read<'a>>>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
     let threads = if paths.len() < 256 { 1 } else { threads };
     let run = |paths: &[PathBuf]| {
@@ -51,7 +66,7 @@ pub(crate) fn read_parallel(paths: &[PathBuf], cache: Option<&Cache>) -> Vec<Res
 /// Reads one file, or takes it from the cache when its stat vouches for it.
 /// The stat is taken before the file is read, so that an edit in between
 /// leaves a stat that no longer matches.
-fn read_one(path: &Path, cache: Option<&Cache>) -> Result<Option<Read>> {
+fn read_one<'a>(path: &Path, cache: Option<&'a Cache>) -> Result<Option<Read<'a>>> {
     let stat = cache.and_then(|_| std::fs::metadata(path).ok()).and_then(|meta| FileStat::of(&meta));
     if let (Some(cache), Some(stat)) = (cache, &stat) {
         if let Some(read) = from_cache(path, cache, stat) {
@@ -62,11 +77,11 @@ fn read_one(path: &Path, cache: Option<&Cache>) -> Result<Option<Read>> {
     let Some((path, name, sections)) = parse_file(path.to_owned(), &text, true)? else {
         return Ok(None);
     };
-    let entry = stat.map(|stat| (Entry::new(stat, &sections), false));
+    let entry = stat.map(|stat| Cached::Fresh(Entry::new(stat, &sections)));
     Ok(Some(Read { path, name, sections, entry }))
 }
 
-fn from_cache(path: &Path, cache: &Cache, stat: &FileStat) -> Option<Read> {
+fn from_cache<'a>(path: &Path, cache: &'a Cache, stat: &FileStat) -> Option<Read<'a>> {
     let file_name = path.file_name()?.to_str()?;
     let entry = cache.get(file_name, stat)?;
     let name = parse_file_name(file_name).ok()??;
@@ -80,5 +95,5 @@ fn from_cache(path: &Path, cache: &Cache, stat: &FileStat) -> Option<Read> {
         up: entry.up.as_ref().map(|section| step(Direction::Up, section)),
         down: entry.down.as_ref().map(|section| step(Direction::Down, section)),
     };
-    Some(Read { path: path.to_owned(), name, sections, entry: Some((entry.clone(), true)) })
+    Some(Read { path: path.to_owned(), name, sections, entry: Some(Cached::Hit(entry)) })
 }

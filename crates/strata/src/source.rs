@@ -86,6 +86,31 @@ pub fn load_dir_cached(dir: &Path, cache_dir: &Path) -> Result<Vec<Migration>> {
 }
 
 fn load(dir: &Path, cache_dir: Option<&Path>) -> Result<Vec<Migration>> {
+    let paths = list(dir)?;
+    let cache_file = cache_dir.and_then(|cache_dir| cache::cache_file(cache_dir, dir));
+    let stamp = cache::now();
+    let cache = cache_file.as_deref().map(Cache::read);
+    let mut found = BTreeMap::new();
+    let (mut entries, mut missed) = (Vec::new(), false);
+    for file in read::read_parallel(&paths, cache.as_ref()) {
+        let Some(file) = file? else { continue };
+        if let Some(entry) = file.entry {
+            missed |= matches!(entry, read::Cached::Fresh(_));
+            entries.push((file.path.clone(), entry));
+        }
+        add(&mut found, file.path, &file.name, file.sections)?;
+    }
+    if let (Some(cache_file), Some(cache)) = (cache_file, &cache) {
+        if missed || entries.len() != cache.len() {
+            let named = entries.iter().filter_map(|(path, entry)| Some((path.file_name()?.to_str()?, entry.entry())));
+            Cache::write(&cache_file, stamp, named);
+        }
+    }
+    found.into_values().map(Found::finish).collect()
+}
+
+/// The `.sql` files in `dir` (not hidden, not folders), in byte order of their paths.
+fn list(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|source| Error::io(dir, source))?;
     let mut paths = Vec::new();
     for entry in entries {
@@ -97,26 +122,7 @@ fn load(dir: &Path, cache_dir: Option<&Path>) -> Result<Vec<Migration>> {
         }
     }
     sort_paths(&mut paths);
-    let cache_file = cache_dir.and_then(|cache_dir| cache::cache_file(cache_dir, dir));
-    let stamp = cache::now();
-    let cache = cache_file.as_deref().map(Cache::read);
-    let mut found = BTreeMap::new();
-    let (mut entries, mut missed) = (Vec::new(), false);
-    for file in read::read_parallel(&paths, cache.as_ref()) {
-        let Some(file) = file? else { continue };
-        if let Some((entry, hit)) = file.entry {
-            missed |= !hit;
-            entries.push((file.path.clone(), entry));
-        }
-        add(&mut found, file.path, &file.name, file.sections)?;
-    }
-    if let (Some(cache_file), Some(cache)) = (cache_file, cache) {
-        if missed || entries.len() != cache.len() {
-            let named = entries.iter().filter_map(|(path, entry)| Some((path.file_name()?.to_str()?, entry)));
-            Cache::write(&cache_file, stamp, named);
-        }
-    }
-    found.into_values().map(Found::finish).collect()
+    Ok(paths)
 }
 
 /// Reads a migration file as UTF-8 text.

@@ -37,10 +37,7 @@ fn an_up_section_edited_after_loading_is_refused_and_nothing_runs() {
     let file = dir.path().join("001_a.sql");
     assert_eq!(
         error.to_string(),
-        format!(
-            "{}: changed since Strata read it (its `-- migrate:up` section differs now), so it was not run",
-            file.display()
-        )
+        format!("{}: changed since Strata read it (its up script differs now), so it was not run", file.display())
     );
     assert!(matches!(error, Error::FileChanged { direction: Direction::Up, .. }));
     assert_eq!(applied(db.as_mut()), Vec::<u64>::new());
@@ -56,10 +53,7 @@ fn a_down_section_edited_after_loading_is_refused_by_up_and_by_down() {
     let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        format!(
-            "{}: changed since Strata read it (its `-- migrate:down` section differs now), so it was not run",
-            file.display()
-        )
+        format!("{}: changed since Strata read it (its down script differs now), so it was not run", file.display())
     );
     assert_eq!(applied(db.as_mut()), Vec::<u64>::new());
 
