@@ -48,20 +48,27 @@ write_set() {
   }'
 }
 
-# median_ms CMD...: the median wall time of RUNS runs, in ms.
-median_ms() {
-  local times=() start end
-  "$@" > /dev/null # warm the page cache
+# medians_ms CMD...: each CMD a shell command; runs them in turn RUNS times
+# (interleaved, so that noise from other processes falls on all alike) and
+# prints the median wall time of each, in ms, one a line.
+medians_ms() {
+  local cmd i start end
+  for cmd in "$@"; do eval "$cmd" > /dev/null; done # warm the page cache (and make the cache)
+  local -a times=()
   for _ in $(seq 1 "$runs"); do
-    start=$(date +%s%N)
-    "$@" > /dev/null
-    end=$(date +%s%N)
-    times+=($(( end - start )))
+    i=0
+    for cmd in "$@"; do
+      start=$(date +%s%N)
+      eval "$cmd" > /dev/null
+      end=$(date +%s%N)
+      times[i]+="$(( end - start )) "
+      i=$(( i + 1 ))
+    done
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.1f", t[int((NR + 1) / 2)] / 1e6 }'
+  for i in "${!times[@]}"; do
+    tr ' ' '\n' <<< "${times[i]}" | grep . | sort -n | awk '{ t[NR] = $1 } END { printf "%.1f\n", t[int((NR + 1) / 2)] / 1e6 }'
+  done
 }
-
-peak_kb() { /usr/bin/time -f %M "$@" 2>&1 > /dev/null | tail -1; }
 
 bench_set() {
   local label=$1 pad=$2
@@ -73,20 +80,21 @@ bench_set() {
   "${binaries[0]}" --database "sqlite:$label.db" --dir "$label" up > /dev/null
   end=$(date +%s%N)
   echo "$label: $count files, $size KiB; up (${binaries[0]}) took $(( (end - start) / 1000000 )) ms"
-  local shell=(sqlite3 "$label.db" "SELECT version, name, checksum, applied_at FROM migration_history ORDER BY version")
-  local q s strata
-  q=$(median_ms "${shell[@]}")
-  printf '  %-40s %8s ms, peak RSS %7s KiB\n' "sqlite3 shell" "$q" "$(peak_kb "${shell[@]}")"
   sleep 2.1 # files changed less than 2 s before the cache was made are read again
+  local shell="sqlite3 $label.db 'SELECT version, name, checksum, applied_at FROM migration_history ORDER BY version'"
+  local -a names=("sqlite3 shell") cmds=("$shell")
+  local strata
   for strata in "${binaries[@]}"; do
-    local status=("$strata" --database "sqlite:$label.db" --dir "$label" status) variant
-    for variant in "" "no cache"; do
-      local run=("${status[@]}")
-      [[ -n $variant ]] && run=(env -u XDG_CACHE_HOME -u HOME "${status[@]}")
-      s=$(median_ms "${run[@]}")
-      printf '  %-52s %8s ms, peak RSS %7s KiB, %s x the shell\n' "$strata status${variant:+, $variant}" "$s" \
-        "$(peak_kb "${run[@]}")" "$(awk -v s="$s" -v q="$q" 'BEGIN { printf "%.2f", s / q }')"
-    done
+    names+=("$strata status" "$strata status, no cache")
+    cmds+=("$strata --database sqlite:$label.db --dir $label status" "env -u XDG_CACHE_HOME -u HOME $strata --database sqlite:$label.db --dir $label status")
+  done
+  local -a medians
+  mapfile -t medians < <(medians_ms "${cmds[@]}")
+  local i
+  for i in "${!cmds[@]}"; do
+    printf '  %-52s %8s ms, peak RSS %7s KiB, %s x the shell\n' "${names[i]}" "${medians[i]}" \
+      "$(eval "/usr/bin/time -f %M ${cmds[i]}" 2>&1 > /dev/null | tail -1)" \
+      "$(awk -v s="${medians[i]}" -v q="${medians[0]}" 'BEGIN { printf "%.2f", s / q }')"
   done
 }
 
