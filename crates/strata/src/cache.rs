@@ -102,6 +102,19 @@ pub(crate) fn cache_file(cache_dir: &Path, dir: &Path) -> Option<PathBuf> {
     Some(cache_dir.join(format!("{}.cache", &hash[..32])))
 }
 
+/// The program that made a cache: its version and the time its executable was
+/// written, so that a cache made by another build (which may parse files
+/// differently) is not used.
+fn build() -> String {
+    let built = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .and_then(|meta| meta.modified())
+        .ok()
+        .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |since| since.as_nanos());
+    format!("{}+{built}", env!("CARGO_PKG_VERSION"))
+}
+
 /// Now, as the stamp of a cache about to be made.
 pub(crate) fn now() -> (i64, i64) {
     let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -130,6 +143,9 @@ impl Cache {
             return None;
         }
         let stamp = (header.next()?.parse().ok()?, header.next()?.parse().ok()?);
+        if header.next()? != build() {
+            return None;
+        }
         let mut entries = HashMap::new();
         for line in lines {
             let fields: Vec<&str> = line.split('\t').collect();
@@ -152,7 +168,7 @@ impl Cache {
     /// Writes `entries` with `stamp` to `file` (through a temporary file and a
     /// rename, so that a reader never sees half of it); errors are ignored.
     pub fn write<'a>(file: &Path, stamp: (i64, i64), entries: impl Iterator<Item = (&'a str, &'a Entry)>) {
-        let mut text = format!("{HEADER}\t{}\t{}\n", stamp.0, stamp.1);
+        let mut text = format!("{HEADER}\t{}\t{}\t{}\n", stamp.0, stamp.1, build());
         for (name, entry) in entries {
             let s = &entry.stat;
             text.push_str(&format!(

@@ -45,6 +45,7 @@ fn a_corrupt_cache_is_empty() {
         String::new(),
         "garbage".to_owned(),
         good.replace("strata-cache-1", "strata-cache-0"),
+        good.replace(&build(), "0.0.1+1"),
         good.replace(&"ab".repeat(32), "xyz"),
         good.replace("\t2,10,", "\t2,12,"),
         good.replace("\t-\n", "\n"),
@@ -105,7 +106,7 @@ fn a_cache_that_cannot_be_written_or_read_changes_nothing() {
 
     let cache_dir = tempfile::tempdir().unwrap();
     let file = cache_file(cache_dir.path(), dir.path()).unwrap();
-    std::fs::write(&file, "strata-cache-1\t99999999999\t0\n001_a.sql\tnonsense\n").unwrap();
+    std::fs::write(&file, format!("strata-cache-1\t99999999999\t0\t{}\n001_a.sql\tnonsense\n", build())).unwrap();
     assert_eq!(crate::source::load_dir_cached(dir.path(), cache_dir.path()).unwrap(), migrations);
     assert_eq!(Cache::read(&file).len(), 1, "the corrupt cache was replaced");
 }
