@@ -81,16 +81,11 @@ impl Step {
     /// which must still hold the section it held when it was loaded: a file
     /// edited since is refused with [`Error::FileChanged`], so that nothing runs unverified.
     pub fn text(&self) -> Result<Cow<'_, str>> {
-        let (direction, layout, expected) = match &self.sql {
-            Script::Inline(sql) => return Ok(Cow::Borrowed(sql)),
-            Script::InFile { direction, layout, checksum } => (*direction, *layout, checksum),
-        };
-        let changed = || Error::FileChanged { file: self.file.clone(), direction };
-        let text = crate::source::read_text(&self.file)?;
-        let mut sections = parse_sections(&self.file, &text, layout).map_err(|_| changed())?;
-        match sections.slot(direction).take().map(|step| step.sql) {
-            Some(Script::Inline(sql)) if checksum(&sql) == *expected => Ok(Cow::Owned(sql)),
-            _ => Err(changed()),
+        match &self.sql {
+            Script::Inline(sql) => Ok(Cow::Borrowed(sql)),
+            Script::InFile { direction, layout, checksum } => {
+                crate::source::read_section(&self.file, *direction, *layout, checksum).map(Cow::Owned)
+            }
         }
     }
 
@@ -217,7 +212,7 @@ pub(crate) struct Sections {
 }
 
 impl Sections {
-    fn slot(&mut self, direction: Direction) -> &mut Option<Step> {
+    pub fn slot(&mut self, direction: Direction) -> &mut Option<Step> {
         match direction {
             Direction::Up => &mut self.up,
             Direction::Down => &mut self.down,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cache::{self, Cache};
 use crate::error::{Error, Result};
-use crate::migration::{parse_sections, Direction, Migration, Sections};
+use crate::migration::{parse_sections, Direction, Migration, Script, Sections};
 use crate::read;
 
 /// What a migration file's name says.
@@ -123,6 +123,23 @@ fn list(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     sort_paths(&mut paths);
     Ok(paths)
+}
+
+/// The text of the `direction` section of `file`, which must have the checksum
+/// `expected` (see [`crate::Step::text`]).
+pub(crate) fn read_section(
+    file: &Path,
+    direction: Direction,
+    layout: Option<Direction>,
+    expected: &str,
+) -> Result<String> {
+    let changed = || Error::FileChanged { file: file.to_owned(), direction };
+    let text = read_text(file)?;
+    let mut sections = parse_sections(file, &text, layout).map_err(|_| changed())?;
+    match sections.slot(direction).take().map(|step| step.sql) {
+        Some(Script::Inline(sql)) if crate::checksum(&sql) == expected => Ok(sql),
+        _ => Err(changed()),
+    }
 }
 
 /// Reads a migration file as UTF-8 text.
