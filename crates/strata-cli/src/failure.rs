@@ -145,6 +145,7 @@ fn hint(error: &Error) -> Option<String> {
         Error::LockTimeout { .. } => "another strata run is at work on this database: let it finish, or wait longer \
             with --lock-timeout SECONDS (or `lock_timeout` in strata.toml)."
             .to_owned(),
+        Error::FileChanged { .. } => "the file was edited while Strata ran; the migrations reported done before it stay done. Run the command again to use the file as it is now.".to_owned(),
         _ => return None,
     };
     Some(text)

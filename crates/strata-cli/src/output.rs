@@ -14,6 +14,17 @@ pub const GREEN: Style = AnsiColor::Green.on_default();
 pub const RED: Style = AnsiColor::Red.on_default().bold();
 pub const YELLOW: Style = AnsiColor::Yellow.on_default();
 
+/// Standard output for a long report, colours handled as by `anstream::stdout()`.
+/// The buffer sits under the colour filter: `anstream::stdout()` wraps the
+/// line-buffered stdout, so a buffer above it still wrote every line (and every
+/// piece between escape codes) with its own system call, 20,000 for a
+/// 10,000-line `status`. Call `flush` at the end.
+pub fn buffered_stdout() -> anstream::AutoStream<Box<dyn Write>> {
+    let stdout = std::io::stdout().lock();
+    let choice = anstream::AutoStream::choice(&stdout);
+    anstream::AutoStream::new(Box::new(std::io::BufWriter::with_capacity(64 * 1024, stdout)), choice)
+}
+
 /// The colour of a state in `status`.
 pub fn state_style(state: State) -> Style {
     match state {

@@ -52,7 +52,7 @@ fn python_runner_db(project: &Project, rows: &[(&str, &str, &str)], upto: u64) -
     }
     for migration in strata::source::load_dir(&project.join(DIR)).unwrap() {
         if migration.version <= upto {
-            conn.execute_batch(&migration.up.sql).unwrap();
+            conn.execute_batch(&migration.up.text().unwrap()).unwrap();
         }
     }
     conn

@@ -66,7 +66,13 @@ pub(crate) fn adopt(driver: &mut dyn Driver, migrations: &[Migration]) -> Result
         let reason = format!("versions {} and {} are one version", pair[0].0.label, pair[1].0.label);
         return Err(refuse(reason));
     }
-    let records: Vec<Record<'_>> = rows.iter().map(|(adopted, migration)| record(adopted, *migration)).collect();
+    // The scripts are stored in history, so that a migration whose file goes can still be reverted.
+    let scripts = rows.iter().map(|(_, migration)| scripts(*migration)).collect::<crate::Result<Vec<_>>>()?;
+    let records: Vec<Record<'_>> = rows
+        .iter()
+        .zip(&scripts)
+        .map(|((adopted, migration), (up, down))| record(adopted, *migration, up, down.as_deref()))
+        .collect();
     driver.replace_history(ADOPT_BACKUP, &records)?;
     Ok(Adoption::Converted(rows.into_iter().map(|(adopted, _)| adopted).collect()))
 }
@@ -89,7 +95,23 @@ fn convert<'a>(row: &LegacyRow, migrations: &'a [Migration]) -> Result<(Adopted,
     Ok((Adopted { version, label, name, applied_at, file }, migration))
 }
 
-fn record<'a>(adopted: &'a Adopted, migration: Option<&'a Migration>) -> Record<'a> {
+/// The up and down scripts of `migration`, read from its file; none when it is gone.
+fn scripts(migration: Option<&Migration>) -> crate::Result<(String, Option<String>)> {
+    let Some(migration) = migration else {
+        return Ok((String::new(), None));
+    };
+    Ok((
+        migration.up.text()?.into_owned(),
+        migration.down.as_ref().map(|step| step.text()).transpose()?.map(|text| text.into_owned()),
+    ))
+}
+
+fn record<'a>(
+    adopted: &'a Adopted,
+    migration: Option<&'a Migration>,
+    up: &'a str,
+    down_sql: Option<&'a str>,
+) -> Record<'a> {
     let down = migration.and_then(|m| m.down.as_ref());
     Record {
         version: adopted.version,
@@ -98,8 +120,8 @@ fn record<'a>(adopted: &'a Adopted, migration: Option<&'a Migration>) -> Record<
         applied_at: adopted.applied_at.clone(),
         execution_ms: 0,
         state: RowState::Applied,
-        up_sql: migration.map_or("", |m| m.up.sql.as_str()),
-        down_sql: down.map(|step| step.sql.as_str()),
+        up_sql: up,
+        down_sql,
         down_options: down.map(|step| step.options.to_marker_text()).unwrap_or_default(),
     }
 }

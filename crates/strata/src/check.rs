@@ -7,12 +7,33 @@
 
 use crate::error::{Error, Result};
 use crate::history::TABLE;
-use crate::migration::Step;
+use crate::migration::{has_statement, Migration, Step};
 use crate::split::split;
 
-/// Checks every statement of `step`.
+/// Checks the up step of a migration `up` will apply: it must hold a
+/// statement (an empty one would be applied silently), and pass [`check_step`].
+pub(crate) fn check_up(migration: &Migration) -> Result<()> {
+    let step = &migration.up;
+    let sql = step.text()?;
+    if !has_statement(&sql) {
+        return Err(Error::EmptyUp {
+            version: migration.version,
+            label: migration.label.clone(),
+            name: migration.name.clone(),
+            file: step.file.clone(),
+            line: step.line.saturating_sub(1),
+        });
+    }
+    check_statements(step, &sql)
+}
+
+/// Checks every statement of `step` (reading a file-backed script).
 pub(crate) fn check_step(step: &Step) -> Result<()> {
-    for statement in split(&step.sql) {
+    check_statements(step, &step.text()?)
+}
+
+fn check_statements(step: &Step, sql: &str) -> Result<()> {
+    for statement in split(sql) {
         let line = step.line + statement.line - 1;
         let words = leading_words(statement.sql);
         if !step.options.no_transaction && ends_transaction(&words) {
@@ -163,7 +184,7 @@ mod tests {
 
     fn step(sql: &str, no_transaction: bool) -> Step {
         let options = StepOptions { no_transaction, foreign_keys_off: false };
-        Step { sql: sql.to_owned(), options, file: PathBuf::from("001_a.sql"), line: 2 }
+        Step::inline(sql, options, PathBuf::from("001_a.sql"), 2)
     }
 
     fn error(sql: &str) -> String {

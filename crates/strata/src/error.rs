@@ -148,6 +148,9 @@ pub enum Error {
     /// Another runner held the lock for the whole time this one would wait.
     #[error("the lock on {database} is still held by {holder} after waiting {} s", waited.as_secs())]
     LockTimeout { database: String, holder: crate::driver::Holder, waited: std::time::Duration },
+    /// A migration file changed between reading it and running it; the step did not run.
+    #[error("{}: changed since Strata read it (its {} script differs now), so it was not run", file.display(), match direction { crate::Direction::Up => "up", crate::Direction::Down => "down" })]
+    FileChanged { file: PathBuf, direction: crate::Direction },
 }
 
 impl Error {
@@ -168,6 +171,7 @@ impl Error {
             Error::HistoryChanged { .. } => ErrorKind::Failed,
             Error::UnreadableFolder { .. } | Error::OtherLayout { .. } | Error::EmptyUp { .. } => ErrorKind::Invalid,
             Error::LockTimeout { .. } => ErrorKind::Locked,
+            Error::FileChanged { .. } => ErrorKind::Invalid,
         }
     }
 

@@ -7,6 +7,7 @@
 //! can be tested without a database.
 
 pub mod adopt;
+mod cache;
 mod check;
 pub mod driver;
 mod error;
@@ -14,6 +15,7 @@ pub mod history;
 mod migration;
 mod migrator;
 pub mod plan;
+mod read;
 mod redact;
 mod run;
 pub mod scaffold;
@@ -23,7 +25,7 @@ mod url;
 
 pub use driver::{open, open_locked, open_read_only, runner_at_work, Driver, Dropped, Holder, LockRequest, LockWait};
 pub use error::{Error, ErrorKind, Result};
-pub use migration::{checksum, Direction, Migration, Step, StepOptions};
+pub use migration::{checksum, Direction, Migration, Script, Step, StepOptions};
 pub use migrator::{Action, Migrator, Observer, Summary};
 pub use redact::redact_text;
 pub use url::{redact, DatabaseUrl, SqliteTarget};

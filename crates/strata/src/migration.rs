@@ -11,14 +11,88 @@ use crate::error::{Error, Result};
 /// One direction of a migration: the SQL to run and how to run it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    /// The script, exactly as written in its section.
-    pub sql: String,
+    /// The script, held in memory or read from `file` when it runs; see [`Step::text`].
+    pub sql: Script,
     /// Options from the section's marker line.
     pub options: StepOptions,
     /// Where the script comes from (a file path, or a label for stored and embedded scripts).
     pub file: PathBuf,
     /// 1-based line in `file` of the script's first line.
     pub line: usize,
+}
+
+/// Where a step's script is.
+///
+/// Migrations read from a folder keep only where each section is and its
+/// checksum, so memory does not grow with the size of the files; the text is
+/// read again when the step is about to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Script {
+    /// The script itself, exactly as written in its section (migrations built in
+    /// code or embedded with [`crate::source::load_files`], scripts stored in history).
+    Inline(String),
+    /// The `direction` section of the migration file [`Step::file`], which had
+    /// this `checksum` when it was read.
+    InFile {
+        direction: Direction,
+        /// `Some` for the pair layout (`.up.sql` / `.down.sql`), as in [`crate::source::FileName`].
+        layout: Option<Direction>,
+        checksum: String,
+    },
+}
+
+impl Script {
+    /// The script's checksum (see [`checksum`]), computed for inline text.
+    pub fn checksum(&self) -> String {
+        match self {
+            Script::Inline(sql) => checksum(sql),
+            Script::InFile { checksum, .. } => checksum.clone(),
+        }
+    }
+}
+
+/// An inline script equals its text; a file-backed one equals no text.
+impl PartialEq<&str> for Script {
+    fn eq(&self, other: &&str) -> bool {
+        matches!(self, Script::Inline(sql) if sql == other)
+    }
+}
+
+impl From<String> for Script {
+    fn from(sql: String) -> Self {
+        Script::Inline(sql)
+    }
+}
+
+impl From<&str> for Script {
+    fn from(sql: &str) -> Self {
+        Script::Inline(sql.to_owned())
+    }
+}
+
+impl Step {
+    /// A step whose script is held in memory.
+    pub fn inline(sql: impl Into<String>, options: StepOptions, file: impl Into<PathBuf>, line: usize) -> Self {
+        Step { sql: Script::Inline(sql.into()), options, file: file.into(), line }
+    }
+
+    /// The script's text. A file-backed script is read again from its file,
+    /// which must still hold the section it held when it was loaded: a file
+    /// edited since is refused with [`Error::FileChanged`], so that nothing runs unverified.
+    pub fn text(&self) -> Result<Cow<'_, str>> {
+        match &self.sql {
+            Script::Inline(sql) => Ok(Cow::Borrowed(sql)),
+            Script::InFile { direction, layout, checksum } => {
+                crate::source::read_section(&self.file, *direction, *layout, checksum).map(Cow::Owned)
+            }
+        }
+    }
+
+    /// The same step with its text left in its file (it must be inline).
+    pub(crate) fn into_file(self, direction: Direction, layout: Option<Direction>) -> Self {
+        let checksum = self.sql.checksum();
+        Step { sql: Script::InFile { direction, layout, checksum }, ..self }
+    }
 }
 
 /// Options written on a section's marker line, e.g. `-- migrate:up transaction:false`.
@@ -94,9 +168,9 @@ pub struct Migration {
 }
 
 impl Migration {
-    /// Builds a migration from its parts; the checksum is computed from `up`.
+    /// Builds a migration from its parts; the checksum is `up`'s.
     pub fn new(version: u64, label: &str, name: &str, up: Step, down: Option<Step>) -> Self {
-        let checksum = checksum(&up.sql);
+        let checksum = up.sql.checksum();
         Migration { version, label: label.to_owned(), name: name.to_owned(), checksum, up, down, down_is_empty: false }
     }
 }
@@ -145,7 +219,7 @@ pub(crate) struct Sections {
 }
 
 impl Sections {
-    fn slot(&mut self, direction: Direction) -> &mut Option<Step> {
+    pub fn slot(&mut self, direction: Direction) -> &mut Option<Step> {
         match direction {
             Direction::Up => &mut self.up,
             Direction::Down => &mut self.down,
@@ -157,7 +231,7 @@ impl Sections {
     /// success and change nothing, so it counts as no down script at all.
     /// (An up script without a statement is kept: `up` refuses to apply it.)
     fn set(&mut self, direction: Direction, step: Step) {
-        if direction == Direction::Down && !has_statement(&step.sql) {
+        if direction == Direction::Down && matches!(&step.sql, Script::Inline(sql) if !has_statement(sql)) {
             self.down_is_empty = true;
             return;
         }
@@ -177,7 +251,7 @@ struct Open {
 
 impl Open {
     fn close(self, sections: &mut Sections, file: &Path, sql: &str) {
-        let step = Step { sql: sql.to_owned(), options: self.options, file: file.to_owned(), line: self.line };
+        let step = Step::inline(sql, self.options, file, self.line);
         sections.set(self.direction, step);
     }
 }
@@ -250,7 +324,7 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
             last.close(&mut sections, file, sql);
         }
         (None, Some(direction)) => {
-            let step = Step { sql: text.to_owned(), options: StepOptions::default(), file: file.to_owned(), line: 1 };
+            let step = Step::inline(text, StepOptions::default(), file, 1);
             sections.set(direction, step);
         }
         (None, None) => {}

@@ -13,9 +13,9 @@ fn parses_up_and_down_sections_with_their_lines() {
     let text = "-- Adds a.\n-- migrate:up\nCREATE TABLE a (id INTEGER);\n-- migrate:down\nDROP TABLE a;\n";
     let sections = parse(text).unwrap();
     let up = sections.up.unwrap();
-    assert_eq!((up.sql.as_str(), up.line), ("CREATE TABLE a (id INTEGER);\n", 3));
+    assert_eq!((up.text().unwrap().as_ref(), up.line), ("CREATE TABLE a (id INTEGER);\n", 3));
     let down = sections.down.unwrap();
-    assert_eq!((down.sql.as_str(), down.line), ("DROP TABLE a;\n", 5));
+    assert_eq!((down.text().unwrap().as_ref(), down.line), ("DROP TABLE a;\n", 5));
     assert_eq!(up.options, StepOptions::default());
 }
 
@@ -127,8 +127,9 @@ fn cr_only_text_is_checksummed_and_parsed_as_lf() {
     assert_eq!(checksum(&cr), checksum(lf));
     let sections = parse(&cr).unwrap();
     let up = sections.up.unwrap();
-    assert_eq!((up.sql.as_str(), up.line), ("CREATE TABLE a (id INTEGER);\n\nSELECT 1;\n", 2));
-    assert_eq!(crate::split::split(&up.sql).iter().map(|s| s.line).collect::<Vec<_>>(), [1, 3]);
+    let text = up.text().unwrap();
+    assert_eq!((text.as_ref(), up.line), ("CREATE TABLE a (id INTEGER);\n\nSELECT 1;\n", 2));
+    assert_eq!(crate::split::split(&text).iter().map(|s| s.line).collect::<Vec<_>>(), [1, 3]);
     assert_eq!(sections.down.unwrap().line, 6);
     let pair = parse_sections(Path::new("001_a.up.sql"), "SELECT 1;\rSELECT 2;\r", Some(Direction::Up)).unwrap();
     assert_eq!(pair.up.unwrap().sql, "SELECT 1;\nSELECT 2;\n");
@@ -192,7 +193,7 @@ fn prose_comments_are_not_marker_look_alikes() {
         "-- down: see below",
     ] {
         let sections = parse(&format!("{line}\n-- migrate:up\n{line}\nSELECT 1;\n")).unwrap();
-        assert_eq!(sections.up.unwrap().sql, format!("{line}\nSELECT 1;\n"), "{line}");
+        assert_eq!(sections.up.unwrap().sql, format!("{line}\nSELECT 1;\n").as_str(), "{line}");
     }
 }
 

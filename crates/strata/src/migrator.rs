@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::check::check_step;
+use crate::check::{check_step, check_up};
 use crate::driver::{Driver, Dropped};
 use crate::error::Result;
 use crate::history::{utc_now, Applied, Record};
@@ -85,6 +85,12 @@ impl Migrator {
         Migrator::new(crate::source::load_dir(dir)?)
     }
 
+    /// [`Migrator::from_dir`], keeping a cache of what each file held in
+    /// `cache_dir`; see [`crate::source::load_dir_cached`].
+    pub fn from_dir_cached(dir: &Path, cache_dir: &Path) -> Result<Self> {
+        Migrator::new(crate::source::load_dir_cached(dir, cache_dir)?)
+    }
+
     /// The migrations, sorted by version.
     pub fn migrations(&self) -> &[Migration] {
         &self.migrations
@@ -108,7 +114,7 @@ impl Migrator {
             let history = self.history(driver)?;
             let report = Report::new(&self.migrations, &history);
             let plan = report.plan_up(target, allow_out_of_order)?;
-            plan.iter().try_for_each(|migration| check_step(&migration.up))?;
+            plan.iter().try_for_each(|migration| check_up(migration))?;
             let mut guard = watch(driver, !plan.is_empty())?;
             let mut elapsed = Duration::ZERO;
             for migration in &plan {
@@ -160,7 +166,7 @@ impl Migrator {
             let Some(newest) = report.current().and_then(|entry| entry.migration) else {
                 return Ok(summary(&report, 0, Duration::ZERO, |entry| entry.state.is_applied()));
             };
-            check_step(&newest.up)?;
+            check_up(newest)?;
             let reverted = self.revert_above(driver, &report, below_newest(&report), observer)?;
             observer.started(Action::Apply, &newest.label, &newest.name);
             let mut guard = watch(driver, true)?;
@@ -190,8 +196,9 @@ impl Migrator {
                 name: &revert.name,
                 direction: Direction::Down,
             };
+            let sql = step.text()?;
             let change = HistoryChange::Delete(revert.version);
-            elapsed += run_observed(observer, run_step(driver, &subject, step, change, &mut guard))?;
+            elapsed += run_observed(observer, run_step(driver, &subject, step, &sql, change, &mut guard))?;
         }
         let kept = |entry: &Entry<'_>| entry.state.is_applied() && entry.version <= target;
         Ok(summary(report, plan.len(), elapsed, kept))
@@ -240,8 +247,11 @@ fn watch(driver: &mut dyn Driver, steps_to_run: bool) -> Result<Guard> {
     Ok(Guard::default())
 }
 
+/// Applies one migration; file-backed scripts are read (and verified) here, one migration at a time.
 fn apply(driver: &mut dyn Driver, migration: &Migration, guard: &mut Guard) -> Result<Duration> {
+    let up_sql = migration.up.text()?;
     let down = migration.down.as_ref();
+    let down_sql = down.map(Step::text).transpose()?;
     let record = Record {
         version: migration.version,
         name: &migration.name,
@@ -249,8 +259,8 @@ fn apply(driver: &mut dyn Driver, migration: &Migration, guard: &mut Guard) -> R
         applied_at: utc_now(),
         execution_ms: 0,
         state: crate::history::RowState::Applied,
-        up_sql: &migration.up.sql,
-        down_sql: down.map(|step| step.sql.as_str()),
+        up_sql: &up_sql,
+        down_sql: down_sql.as_deref(),
         down_options: down.map(|step| step.options.to_marker_text()).unwrap_or_default(),
     };
     let subject = Subject {
@@ -259,7 +269,7 @@ fn apply(driver: &mut dyn Driver, migration: &Migration, guard: &mut Guard) -> R
         name: &migration.name,
         direction: Direction::Up,
     };
-    run_step(driver, &subject, &migration.up, HistoryChange::Insert(record), guard)
+    run_step(driver, &subject, &migration.up, &up_sql, HistoryChange::Insert(record), guard)
 }
 
 /// The down step of every revert: the file's, or the one stored in history when
@@ -274,7 +284,7 @@ fn down_steps<'a>(driver: &mut dyn Driver, plan: &[Revert<'a>]) -> Result<Vec<Co
             let (sql, options) = driver.stored_down(revert.version)?.ok_or_else(|| revert.not_stored())?;
             let file = format!("{}[{}].down_sql", crate::history::TABLE, revert.version);
             let options = StepOptions::parse(&options, Path::new(&file), 1)?;
-            Ok(Cow::Owned(Step { sql, options, file: file.into(), line: 1 }))
+            Ok(Cow::Owned(Step::inline(sql, options, file, 1)))
         })
         .collect()
 }

@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::history::{Applied, RowState};
-use crate::migration::{has_statement, Migration, Step};
+use crate::migration::{Migration, Step};
 
 /// The state of one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -145,17 +145,7 @@ impl<'a> Report<'a> {
         if !problems.is_empty() {
             return Err(Error::Refused(problems));
         }
-        let plan: Vec<&'a Migration> = chosen.into_iter().filter_map(|entry| entry.migration).collect();
-        if let Some(empty) = plan.iter().find(|migration| !has_statement(&migration.up.sql)) {
-            return Err(Error::EmptyUp {
-                version: empty.version,
-                label: empty.label.clone(),
-                name: empty.name.clone(),
-                file: empty.up.file.clone(),
-                line: empty.up.line.saturating_sub(1),
-            });
-        }
-        Ok(plan)
+        Ok(chosen.into_iter().filter_map(|entry| entry.migration).collect())
     }
 
     /// The reverts `down` runs, newest first: every applied version above `target`.

@@ -117,21 +117,22 @@ fn deleted(writes: &mut Writes) -> &mut u64 {
     &mut writes.deleted
 }
 
-/// Runs `step` and applies `change`; returns how long the step took.
+/// Runs `step`, whose text is `sql`, and applies `change`; returns how long the step took.
 pub(crate) fn run_step(
     driver: &mut dyn Driver,
     subject: &Subject<'_>,
     step: &Step,
+    sql: &str,
     change: HistoryChange<'_>,
     guard: &mut Guard,
 ) -> Result<Duration> {
     if step.options.no_transaction {
-        return run_unguarded(driver, subject, step, change, guard);
+        return run_unguarded(driver, subject, step, sql, change, guard);
     }
     if step.options.foreign_keys_off {
         driver.set_foreign_keys(false)?;
     }
-    let result = run_in_transaction(driver, subject, step, change, guard);
+    let result = run_in_transaction(driver, subject, step, sql, change, guard);
     if result.is_err() {
         // The error that made us stop is the one worth reporting.
         let _ = driver.rollback();
@@ -146,12 +147,13 @@ fn run_in_transaction(
     driver: &mut dyn Driver,
     subject: &Subject<'_>,
     step: &Step,
+    sql: &str,
     change: HistoryChange<'_>,
     guard: &mut Guard,
 ) -> Result<Duration> {
     let started = Instant::now();
     driver.begin()?;
-    execute_all(driver, subject, step, true)?;
+    execute_all(driver, subject, step, sql, true)?;
     if step.options.foreign_keys_off {
         let (count, rows) = driver.foreign_key_violations()?;
         if count > 0 {
@@ -190,6 +192,7 @@ fn run_unguarded(
     driver: &mut dyn Driver,
     subject: &Subject<'_>,
     step: &Step,
+    sql: &str,
     change: HistoryChange<'_>,
     guard: &mut Guard,
 ) -> Result<Duration> {
@@ -205,7 +208,7 @@ fn run_unguarded(
             guard.wrote(updated);
         }
     }
-    execute_all(driver, subject, step, false)?;
+    execute_all(driver, subject, step, sql, false)?;
     if driver.in_transaction() {
         let _ = driver.rollback();
         let message = "the section left a transaction open (BEGIN without COMMIT); it was rolled back";
@@ -223,11 +226,17 @@ fn run_unguarded(
     Ok(elapsed)
 }
 
-/// Runs every statement of `step`. In a transaction, a statement that ends it
+/// Runs every statement of `sql`, the text of `step`. In a transaction, a statement that ends it
 /// (a COMMIT that slipped past the checks) stops the step: what follows must
 /// not run outside the transaction that was promised.
-fn execute_all(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, in_transaction: bool) -> Result<()> {
-    for statement in split(&step.sql) {
+fn execute_all(
+    driver: &mut dyn Driver,
+    subject: &Subject<'_>,
+    step: &Step,
+    sql: &str,
+    in_transaction: bool,
+) -> Result<()> {
+    for statement in split(sql) {
         let at = |offset| {
             format!("{}:{}", step.file.display(), step.line + statement.line - 1 + lines_before(&statement, offset))
         };
@@ -280,7 +289,7 @@ mod tests {
         driver.ensure_history().unwrap();
         driver.watch_history().unwrap();
         let step = Step {
-            sql: sql.to_owned(),
+            sql: sql.into(),
             options: StepOptions { no_transaction, foreign_keys_off: false },
             file: PathBuf::from("001_a.sql"),
             line: 2,
@@ -297,7 +306,7 @@ mod tests {
             down_sql: None,
             down_options: String::new(),
         };
-        let result = run_step(&mut driver, &subject, &step, HistoryChange::Insert(record), &mut Guard::default());
+        let result = run_step(&mut driver, &subject, &step, sql, HistoryChange::Insert(record), &mut Guard::default());
         (driver, result)
     }
 

@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::cache::{self, Cache};
 use crate::error::{Error, Result};
-use crate::migration::{parse_sections, Direction, Migration, Sections};
+use crate::migration::{parse_sections, Direction, Migration, Script, Sections};
+use crate::read;
 
 /// What a migration file's name says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,9 +94,51 @@ pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 
 /// Reads every migration in `dir`. Files that do not end in `.sql`, hidden
 /// files and subfolders are ignored; every `.sql` file must be a valid migration.
+///
+/// Files are read one at a time (on each of a few threads) and only what the
+/// planner needs is kept (names, checksums, where each section is): each
+/// step's text is read again from its file when it runs (see
+/// [`crate::Step::text`]), so memory does not grow with the size of the files.
+pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
+    load(dir, None)
+}
+
+/// [`load_dir`], with a cache in `cache_dir` of what each file held, keyed by
+/// the file's size, times, inode and device (as git's index): unchanged files
+/// are not read again. A file changed within two seconds of the cache's making
+/// is always read. A cache that is corrupt or cannot be written is ignored.
+pub fn load_dir_cached(dir: &Path, cache_dir: &Path) -> Result<Vec<Migration>> {
+    load(dir, Some(cache_dir))
+}
+
+fn load(dir: &Path, cache_dir: Option<&Path>) -> Result<Vec<Migration>> {
+    let paths = list(dir)?;
+    let cache_file = cache_dir.and_then(|cache_dir| cache::cache_file(cache_dir, dir));
+    let stamp = cache::now();
+    let cache = cache_file.as_deref().map(Cache::read);
+    let mut found = BTreeMap::new();
+    let (mut entries, mut missed) = (Vec::new(), false);
+    for file in read::read_parallel(&paths, cache.as_ref()) {
+        let Some(file) = file? else { continue };
+        if let Some(entry) = file.entry {
+            missed |= matches!(entry, read::Cached::Fresh(_));
+            entries.push((file.path.clone(), entry));
+        }
+        add(&mut found, file.path, &file.name, file.sections)?;
+    }
+    if let (Some(cache_file), Some(cache)) = (cache_file, &cache) {
+        if missed || entries.len() != cache.len() {
+            let named = entries.iter().filter_map(|(path, entry)| Some((path.file_name()?.to_str()?, entry.entry())));
+            Cache::write(&cache_file, stamp, named);
+        }
+    }
+    found.into_values().map(Found::finish).collect()
+}
+
+/// The `.sql` files in `dir` (not hidden, not folders), in byte order of their paths.
 /// A folder with no `.sql` file but with subfolders holding some (another
 /// tool's layout) is an error.
-pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
+fn list(dir: &Path) -> Result<Vec<PathBuf>> {
     let unreadable = |source| Error::UnreadableFolder { path: dir.to_owned(), source };
     let entries = std::fs::read_dir(dir).map_err(unreadable)?;
     let mut paths = Vec::new();
@@ -109,7 +153,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
     if paths.is_empty() {
         check_layout(dir, folders)?;
     }
-    load_files(read_all(paths)?)
+    sort_paths(&mut paths);
+    Ok(paths)
 }
 
 /// What one entry of the migrations folder is to [`load_dir`].
@@ -148,15 +193,11 @@ fn check_entry(entry: &std::fs::DirEntry) -> Result<Listed> {
     Ok(Listed::Migration(entry.path()))
 }
 
-fn read_all(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>> {
-    paths.into_iter().map(|path| read_migration_file(&path).map(|text| (path, text))).collect()
-}
-
 /// Reads one migration file. Only a regular file (or a link to one) of at most
 /// [`MAX_FILE_SIZE`] bytes is read: its type and size are checked first, so a
 /// FIFO is never opened (that would block) and a device never read (`/dev/zero`
 /// never ends).
-pub fn read_migration_file(path: &Path) -> Result<String> {
+pub fn read_text(path: &Path) -> Result<String> {
     use std::io::Read;
     let cannot_read = |error: std::io::Error| Error::file(path, 0, format!("cannot read it: {error}"));
     let metadata = std::fs::metadata(path).map_err(cannot_read)?;
@@ -272,23 +313,63 @@ fn layout_of(folder: &Path) -> Option<(Layout, PathBuf)> {
     Some((layout, Path::new(folder.file_name()?).join(name)))
 }
 
-/// Builds migrations from `(path, text)` pairs, as [`load_dir`] does for a folder.
-/// Use it for migrations embedded in a program with `include_str!`.
+/// The text of the `direction` section of `file`, which must have the checksum
+/// `expected` (see [`crate::Step::text`]).
+pub(crate) fn read_section(
+    file: &Path,
+    direction: Direction,
+    layout: Option<Direction>,
+    expected: &str,
+) -> Result<String> {
+    let changed = || Error::FileChanged { file: file.to_owned(), direction };
+    let text = read_text(file)?;
+    let mut sections = parse_sections(file, &text, layout).map_err(|_| changed())?;
+    match sections.slot(direction).take().map(|step| step.sql) {
+        Some(Script::Inline(sql)) if crate::checksum(&sql) == expected => Ok(sql),
+        _ => Err(changed()),
+    }
+}
+
+/// Builds migrations from `(path, text)` pairs, as [`load_dir`] does for a folder;
+/// the migrations hold their text. Use it for migrations embedded in a program
+/// with `include_str!`.
 pub fn load_files<P: Into<PathBuf>>(files: impl IntoIterator<Item = (P, String)>) -> Result<Vec<Migration>> {
-    let mut found: BTreeMap<u64, Found> = BTreeMap::new();
+    let mut found = BTreeMap::new();
     let mut files: Vec<(PathBuf, String)> = files.into_iter().map(|(path, text)| (path.into(), text)).collect();
-    // Byte order of the whole path: cheaper than Path's component-wise order, and as stable.
     files.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     for (path, text) in files {
-        let file_name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
-        let Some(parsed) = parse_file_name(file_name).map_err(|message| Error::file(&path, 0, message))? else {
-            continue;
-        };
-        let sections = parse_sections(&path, &text, parsed.direction)?;
-        let entry = found.entry(parsed.version).or_insert_with(|| Found::new(&parsed));
-        entry.add(path, &parsed, sections)?;
+        if let Some((path, parsed, sections)) = parse_file(path, &text, false)? {
+            add(&mut found, path, &parsed, sections)?;
+        }
     }
     found.into_values().map(Found::finish).collect()
+}
+
+/// Byte order of the whole path: cheaper than Path's component-wise order, and as stable.
+fn sort_paths(paths: &mut [PathBuf]) {
+    paths.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+}
+
+/// A migration file read and parsed.
+pub(crate) type Parsed = (PathBuf, FileName, Sections);
+
+/// Parses one file (`None` when its name is not a migration's); `in_file`
+/// leaves the sections' text in the file.
+pub(crate) fn parse_file(path: PathBuf, text: &str, in_file: bool) -> Result<Option<Parsed>> {
+    let file_name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    let Some(parsed) = parse_file_name(file_name).map_err(|message| Error::file(&path, 0, message))? else {
+        return Ok(None);
+    };
+    let mut sections = parse_sections(&path, text, parsed.direction)?;
+    if in_file {
+        sections.up = sections.up.map(|step| step.into_file(Direction::Up, parsed.direction));
+        sections.down = sections.down.map(|step| step.into_file(Direction::Down, parsed.direction));
+    }
+    Ok(Some((path, parsed, sections)))
+}
+
+fn add(found: &mut BTreeMap<u64, Found>, path: PathBuf, parsed: &FileName, sections: Sections) -> Result<()> {
+    found.entry(parsed.version).or_insert_with(|| Found::new(parsed)).add(path, parsed, sections)
 }
 
 /// The files seen so far for one version.

@@ -161,22 +161,22 @@ fn only_regular_files_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("001_a.sql");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let error = read_migration_file(&fifo).unwrap_err();
+    let error = read_text(&fifo).unwrap_err();
     assert!(error.to_string().ends_with("001_a.sql: is a FIFO (named pipe), not a regular file; a migration must be a regular file or a link to one"), "{error}");
     let link = dir.path().join("002_b.sql");
     std::os::unix::fs::symlink("/dev/null", &link).unwrap();
-    let error = read_migration_file(&link).unwrap_err();
+    let error = read_text(&link).unwrap_err();
     assert!(error.to_string().ends_with("002_b.sql: links to /dev/null, which is a character device, not a regular file; a migration must be a regular file or a link to one"), "{error}");
     let folder = dir.path().join("003_c.sql");
     std::os::unix::fs::symlink(dir.path(), &folder).unwrap();
-    let error = read_migration_file(&folder).unwrap_err();
+    let error = read_text(&folder).unwrap_err();
     assert!(error.to_string().contains("003_c.sql: links to "), "{error}");
     assert!(error.to_string().contains(", which is a folder, not a regular file"), "{error}");
     let target = dir.path().join("real.txt");
     std::fs::write(&target, BOTH).unwrap();
     let good = dir.path().join("004_d.sql");
     std::os::unix::fs::symlink(&target, &good).unwrap();
-    assert_eq!(read_migration_file(&good).unwrap(), BOTH);
+    assert_eq!(read_text(&good).unwrap(), BOTH);
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn files_over_the_limit_are_refused_with_their_size_and_at_the_limit_read() {
     let path = dir.path().join("001_big.sql");
     let file = std::fs::File::create(&path).unwrap();
     file.set_len(MAX_FILE_SIZE + 1).unwrap(); // sparse
-    let error = read_migration_file(&path).unwrap_err();
+    let error = read_text(&path).unwrap_err();
     assert!(error.to_string().ends_with("001_big.sql: is 256.0 MiB (268435457 bytes), over the 256 MiB limit for a migration file; split it into smaller migrations"), "{error}");
     assert!(check_size(&path, MAX_FILE_SIZE).is_ok());
     assert!(check_size(&path, 50_000_000).is_ok(), "a 50 MB seed file loads");

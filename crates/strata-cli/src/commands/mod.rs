@@ -10,7 +10,7 @@ pub mod reset;
 pub mod status;
 pub mod up;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use strata::Migrator;
 
@@ -21,7 +21,22 @@ use crate::failure::Failure;
 /// place, is a configuration error.
 pub fn load_migrations(dir: &Path) -> Result<Migrator, Failure> {
     check_folder(dir)?;
-    Ok(Migrator::from_dir(dir)?)
+    Ok(match cache_dir() {
+        Some(cache_dir) => Migrator::from_dir_cached(dir, &cache_dir)?,
+        None => Migrator::from_dir(dir)?,
+    })
+}
+
+/// Where Strata keeps what it read from migration files, so that `status` need
+/// not read 10,000 unchanged files again: `$XDG_CACHE_HOME/strata`, else
+/// `~/.cache/strata`; no cache when neither is set.
+fn cache_dir() -> Option<PathBuf> {
+    let absolute = |path: PathBuf| path.is_absolute().then_some(path);
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .and_then(absolute)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")).and_then(absolute))?;
+    Some(base.join("strata"))
 }
 
 /// Says what `dir` is when it is not a folder. A folder that cannot be read

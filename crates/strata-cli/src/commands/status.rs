@@ -29,7 +29,7 @@ pub struct StatusArgs {
 
 pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure> {
     with_report(settings, |report| {
-        let mut out = std::io::BufWriter::new(anstream::stdout().lock());
+        let mut out = crate::output::buffered_stdout();
         if args.json {
             writeln!(out, "{}", to_json(report).map_err(std::io::Error::other)?)?;
         } else {

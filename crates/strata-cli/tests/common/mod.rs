@@ -18,12 +18,17 @@ pub const DIR: &str = "migrations/versions";
 /// A scratch folder that is the current directory of every `strata` run.
 pub struct Project {
     dir: TempDir,
+    /// `XDG_CACHE_HOME` of every run, outside the project.
+    cache: TempDir,
 }
 
 impl Project {
     /// An empty folder: no strata.toml, no migrations folder.
     pub fn bare() -> Self {
-        Project { dir: tempfile::tempdir().expect("create temp dir") }
+        Project {
+            dir: tempfile::tempdir().expect("create temp dir"),
+            cache: tempfile::tempdir().expect("create temp dir"),
+        }
     }
 
     /// A folder with `strata.toml` naming `sqlite:app.db` and an empty
@@ -33,6 +38,11 @@ impl Project {
         project.write("strata.toml", "database = \"sqlite:app.db\"\n");
         std::fs::create_dir_all(project.join(DIR)).expect("create migrations folder");
         project
+    }
+
+    /// Strata's cache folder (`$XDG_CACHE_HOME/strata`) in this project's runs.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache.path().join("strata")
     }
 
     pub fn path(&self) -> &Path {
@@ -93,7 +103,13 @@ impl Project {
 
     /// Files in a folder of the project, sorted.
     pub fn files_in(&self, relative: &str) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.join(relative))
+        self.files_in_path(&self.join(relative))
+    }
+
+    /// The names in a folder, sorted.
+    pub fn files_in_path(&self, path: &Path) -> Vec<String> {
+        let relative = path.display();
+        let mut names: Vec<String> = std::fs::read_dir(path)
             .unwrap_or_else(|e| panic!("list {relative}: {e}"))
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
@@ -112,6 +128,7 @@ impl Project {
             .env_remove("CLICOLOR")
             .env_remove("COLUMNS")
             .env("NO_COLOR", "1")
+            .env("XDG_CACHE_HOME", self.cache.path())
             .write_stdin("");
         command
     }
