@@ -51,6 +51,8 @@ struct Configured {
 #[derive(Debug)]
 pub struct Settings {
     database: Option<Configured>,
+    /// The `database` setting that `DATABASE_URL` overrides, for the first line of output.
+    overridden: Option<String>,
     pub dir: PathBuf,
     /// How long to wait for another runner's lock: `--lock-timeout`, then
     /// `lock_timeout` in strata.toml, then 60 s.
@@ -79,6 +81,10 @@ impl Settings {
         let env_file = base.join(ENV_FILE);
         let from_env_file = read_env_file(&env_file)?;
         let env = std::env::var("DATABASE_URL").ok().filter(|url| !url.trim().is_empty());
+        let in_file = file
+            .database
+            .as_ref()
+            .map(|_| format!("`database` in {}", config_path.as_deref().unwrap_or(Path::new(CONFIG_FILE)).display()));
         let configured = |url: String, source: String, base: Option<&Path>| Configured {
             url,
             source,
@@ -101,7 +107,8 @@ impl Settings {
             (None, None) => base.join(DEFAULT_DIR),
         };
         let lock_timeout = file.lock_timeout.map_or(strata::driver::DEFAULT_LOCK_TIMEOUT, Duration::from_secs);
-        Ok(Settings { database, dir, lock_timeout })
+        let overridden = database.as_ref().filter(|chosen| chosen.source.starts_with("DATABASE_URL")).and(in_file);
+        Ok(Settings { database, overridden, dir, lock_timeout })
     }
 
     /// The database URL, parsed; an error says which setting was wrong.
@@ -128,6 +135,12 @@ impl Settings {
             }
             (url, _) => url,
         }))
+    }
+
+    /// The `database` setting of strata.toml that `DATABASE_URL` (from the
+    /// environment or `.env`) overrides, e.g. `` `database` in strata.toml ``.
+    pub fn overridden(&self) -> Option<&str> {
+        self.overridden.as_deref()
     }
 
     /// Where the database URL came from, for messages: `--database`,

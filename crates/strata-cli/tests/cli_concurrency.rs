@@ -213,7 +213,7 @@ fn killed_up_leaves_history_and_schema_consistent_and_a_rerun_finishes() {
     while let Ok(chunk) = stdout.recv_timeout(Duration::from_secs(5)) {
         text.push_str(&chunk);
     }
-    assert!(text.starts_with("Applying 001 a ... ok"), "{text:?}");
+    assert!(text.starts_with("Database: sqlite:app.db\nApplying 001 a ... ok"), "{text:?}");
 
     // strata itself must cope with whatever the kill left (e.g. a hot journal).
     let status_run = project.ok(&["status"]);
@@ -289,7 +289,9 @@ fn run_bounded(project: &Project, args: &[&str]) -> common::Run {
         code: output.status.code().expect("exit code"),
         stdout: String::from_utf8(output.stdout).unwrap(),
         stderr: String::from_utf8(output.stderr).unwrap(),
+        database_line: None,
     }
+    .split_database_line(args)
 }
 
 /// A write-heavy migration holds SQLite's exclusive lock: nobody can even
@@ -380,10 +382,13 @@ fn second_up_says_at_once_whom_it_waits_for_while_a_write_heavy_migration_runs()
         first_text.push_str(&chunk);
     }
     assert_eq!(first.status.code(), Some(0), "{first_text}{}", String::from_utf8_lossy(&first.stderr));
-    assert!(first_text.starts_with("Applying 002 heavy ... ok"), "{first_text}");
+    assert!(first_text.starts_with("Database: sqlite:app.db\nApplying 002 heavy ... ok"), "{first_text}");
     let second = second.wait_with_output().unwrap();
     assert_eq!(second.status.code(), Some(0), "{second_text}");
-    assert_eq!(String::from_utf8_lossy(&second.stdout), "Nothing to apply: the database is at version 002 (heavy).\n");
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout),
+        "Database: sqlite:app.db\nNothing to apply: the database is at version 002 (heavy).\n"
+    );
     assert_eq!(project.versions(), [1, 2]);
 }
 

@@ -669,12 +669,20 @@ fn postgres_url_password_is_never_shown() {
     let mut runs = vec![project.run(&["--database", url, "up"]), project.run(&["--database", url, "status"])];
     let mut env = project.strata();
     env.env("DATABASE_URL", url).arg("up");
-    runs.push(Run::of(&mut env));
+    let run = Run::of(&mut env);
+    run.assert(
+        2,
+        "Database: postgres://app:***@db.example:5432/app?sslmode=require&password=*** \
+         (from DATABASE_URL, which overrides `database` in strata.toml)\n",
+        unsupported,
+    );
     project.write("strata.toml", &format!("database = \"{url}\"\n"));
     runs.push(project.run(&["up"]));
     runs.push(project.run(&["reset", "--yes"]));
     for run in &runs {
         run.assert_error(2, unsupported);
+        let line = run.database_line.as_deref().unwrap_or_default();
+        assert_eq!(line, "Database: postgres://app:***@db.example:5432/app?sslmode=require&password=***\n");
     }
 }
 
@@ -721,7 +729,7 @@ fn reset_without_a_terminal_and_without_yes_refuses_and_changes_nothing() {
     // Typing yes on a pipe is not a confirmation either.
     let mut piped = project.strata();
     piped.arg("reset").write_stdin("yes\n");
-    Run::of(&mut piped).assert_error(2, refusal);
+    Run::of(&mut piped).split_database_line(&["reset"]).assert_error(2, refusal);
     assert_eq!(project.versions(), [1, 2, 3]);
     assert_eq!(project.schema(), ["table a", "table b", "table c"]);
 }

@@ -391,7 +391,7 @@ fn run_unprivileged(project: &Project, unreadable: &std::path::Path, args: &[&st
         .env_remove("DATABASE_URL")
         .env("NO_COLOR", "1")
         .write_stdin("");
-    common::Run::of(&mut command)
+    common::Run::of(&mut command).split_database_line(args)
 }
 
 #[cfg(unix)]

@@ -21,7 +21,7 @@ fn run_in(project: &Project, relative: &str, env: &[(&str, &str)], args: &[&str]
     for (name, value) in env {
         command.env(name, value);
     }
-    Run::of(&mut command)
+    Run::of(&mut command).split_database_line(args)
 }
 
 #[test]
@@ -153,4 +153,48 @@ fn help_describes_where_settings_come_from() {
         ),
         "{run}"
     );
+}
+
+// ---------------------------------------------------------------- the database line
+
+#[test]
+fn every_command_that_works_on_the_database_names_it_first() {
+    let project = nested();
+    for args in
+        [&["up"][..], &["status"], &["check"], &["redo"], &["down"], &["down", "0", "--yes"], &["reset", "--yes"]]
+    {
+        let run = project.run(args);
+        assert_eq!(run.database_line.as_deref(), Some("Database: sqlite:app.db\n"), "strata {args:?}:\n{run}");
+    }
+    let run = run_in(&project, "sub/deeper", &[], &["status"]);
+    assert_eq!(run.database_line.as_deref(), Some("Database: sqlite:../../app.db\n"), "{run}");
+}
+
+#[test]
+fn the_database_line_says_when_database_url_overrides_strata_toml() {
+    let project = nested();
+    let run = run_in(&project, "", &[("DATABASE_URL", "sqlite:other.db")], &["up"]);
+    assert_eq!(
+        run.database_line.as_deref(),
+        Some("Database: sqlite:other.db (from DATABASE_URL, which overrides `database` in strata.toml)\n"),
+        "{run}"
+    );
+    project.write(".env", "DATABASE_URL=sqlite:env.db\n");
+    let run = project.run(&["status"]);
+    assert_eq!(
+        run.database_line.as_deref(),
+        Some("Database: sqlite:env.db (from DATABASE_URL in .env, which overrides `database` in strata.toml)\n"),
+        "{run}"
+    );
+    let run = project.run(&["--database", "sqlite:flag.db", "status"]);
+    assert_eq!(run.database_line.as_deref(), Some("Database: sqlite:flag.db\n"), "a flag is its own explanation");
+}
+
+#[test]
+fn json_output_names_the_database_in_the_document_not_in_a_line() {
+    let project = nested();
+    let run = project.ok(&["status", "--json"]);
+    assert!(run.stdout.starts_with("{\"database\":\"sqlite:app.db\",\"current_version\":null,"), "{run}");
+    let run = project.ok(&["up", "--json"]);
+    assert!(run.stdout.starts_with("{\"database\":\"sqlite:app.db\","), "{run}");
 }

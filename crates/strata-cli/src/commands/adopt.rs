@@ -25,7 +25,7 @@ pub struct AdoptArgs {
 }
 
 pub fn cmd_adopt(settings: &Settings, args: &AdoptArgs) -> Result<(), Failure> {
-    let url = settings.database()?;
+    let url = super::database(settings, false)?;
     if let DatabaseUrl::Sqlite(SqliteTarget::File(path)) = &url {
         if !path.exists() {
             return Err(Failure::invalid(format!("there is no database at {url}; nothing to adopt"), None));

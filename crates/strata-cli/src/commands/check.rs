@@ -14,7 +14,7 @@ use crate::failure::{Failure, NOT_UP_TO_DATE};
 pub struct CheckArgs {}
 
 pub fn cmd_check(settings: &Settings, _args: &CheckArgs) -> Result<(), Failure> {
-    super::status::with_report(settings, |report| {
+    super::status::with_report(settings, false, |_, report| {
         let mut out = anstream::stdout().lock();
         if super::status::is_up_to_date(report) {
             match report.current() {

@@ -29,8 +29,8 @@ pub struct DownArgs {
 }
 
 pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
+    let url = super::database(settings, args.json)?;
     let migrator = super::load_migrations(&settings.dir)?;
-    let url = settings.database()?;
     if args.version == Some(0) && !args.yes {
         confirm_all(&migrator, &url)?;
     }

@@ -10,6 +10,7 @@ pub mod reset;
 pub mod status;
 pub mod up;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use strata::Migrator;
@@ -74,6 +75,23 @@ fn is_link_loop(path: &Path) -> bool {
         }
     }
     true
+}
+
+/// The configured database, named on the first line of output (unless the
+/// output is JSON, which names it in the document): `Database: sqlite:app.db`,
+/// with where it came from when `DATABASE_URL` overrides strata.toml.
+pub fn database(settings: &Settings, json: bool) -> Result<strata::DatabaseUrl, Failure> {
+    let url = settings.database()?;
+    if !json {
+        let mut out = anstream::stdout().lock();
+        let bold = crate::output::BOLD;
+        write!(out, "{bold}Database:{bold:#} {url}")?;
+        if let (Some(source), Some(overridden)) = (settings.database_source(), settings.overridden()) {
+            write!(out, " (from {source}, which overrides {overridden})")?;
+        }
+        writeln!(out)?;
+    }
+    Ok(url)
 }
 
 /// Opens the configured database after taking the runners' lock, saying at

@@ -19,8 +19,8 @@ pub struct RedoArgs {
 }
 
 pub fn cmd_redo(settings: &Settings, args: &RedoArgs) -> Result<(), Failure> {
+    let url = super::database(settings, args.json)?;
     let migrator = super::load_migrations(&settings.dir)?;
-    let url = settings.database()?;
     let mut db = super::open_locked(settings, "redo")?;
     if args.json {
         let mut recorder = Recorder::default();

@@ -15,7 +15,7 @@ pub struct ResetArgs {
 }
 
 pub fn cmd_reset(settings: &Settings, args: &ResetArgs) -> Result<(), Failure> {
-    let url = settings.database()?;
+    let url = super::database(settings, false)?;
     if !args.yes {
         confirm(&url)?;
     }

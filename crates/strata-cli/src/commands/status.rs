@@ -28,10 +28,10 @@ pub struct StatusArgs {
 }
 
 pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure> {
-    with_report(settings, |report| {
+    with_report(settings, args.json, |url, report| {
         let mut out = crate::output::buffered_stdout();
         if args.json {
-            writeln!(out, "{}", to_json(report).map_err(std::io::Error::other)?)?;
+            writeln!(out, "{}", to_json(url, report).map_err(std::io::Error::other)?)?;
         } else {
             write_table(&mut out, report)?;
             writeln!(out, "{}", summary_line(report))?;
@@ -44,11 +44,17 @@ pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure>
     })
 }
 
-/// Reads the migrations and the database's history and hands `work` their comparison.
-pub fn with_report<T>(settings: &Settings, work: impl FnOnce(&Report<'_>) -> Result<T, Failure>) -> Result<T, Failure> {
+/// Names the database (unless `json`), reads the migrations and the
+/// database's history, and hands `work` their comparison.
+pub fn with_report<T>(
+    settings: &Settings,
+    json: bool,
+    work: impl FnOnce(&DatabaseUrl, &Report<'_>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let url = super::database(settings, json)?;
     let migrator = super::load_migrations(&settings.dir)?;
-    let history = read_history(&settings.database()?)?;
-    work(&Report::new(migrator.migrations(), &history))
+    let history = read_history(&url)?;
+    work(&url, &Report::new(migrator.migrations(), &history))
 }
 
 /// Whether every known migration is applied as its file says.
@@ -129,6 +135,8 @@ fn summary_line(report: &Report<'_>) -> String {
 /// `status --json`: fields in this order, so the document reads like the table.
 #[derive(Serialize)]
 struct StatusJson<'a> {
+    /// The database, password redacted.
+    database: String,
     current_version: Option<u64>,
     counts: Counts,
     migrations: Vec<MigrationJson<'a>>,
@@ -156,7 +164,7 @@ struct MigrationJson<'a> {
     checksum: Option<&'a str>,
 }
 
-fn to_json(report: &Report<'_>) -> serde_json::Result<String> {
+fn to_json(url: &DatabaseUrl, report: &Report<'_>) -> serde_json::Result<String> {
     let migrations = report
         .entries
         .iter()
@@ -178,6 +186,7 @@ fn to_json(report: &Report<'_>) -> serde_json::Result<String> {
         out_of_order: report.count(State::OutOfOrder),
         interrupted: report.count(State::Interrupted),
     };
-    let document = StatusJson { current_version: report.current().map(|entry| entry.version), counts, migrations };
+    let current_version = report.current().map(|entry| entry.version);
+    let document = StatusJson { database: url.to_string(), current_version, counts, migrations };
     serde_json::to_string(&document)
 }

@@ -23,8 +23,8 @@ pub struct UpArgs {
 }
 
 pub fn cmd_up(settings: &Settings, args: &UpArgs) -> Result<(), Failure> {
+    let url = super::database(settings, args.json)?;
     let migrator = super::load_migrations(&settings.dir)?;
-    let url = settings.database()?;
     let mut db = super::open_locked(settings, "up")?;
     if args.json {
         let mut recorder = Recorder::default();

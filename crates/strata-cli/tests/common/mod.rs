@@ -133,11 +133,13 @@ impl Project {
         command
     }
 
-    /// Runs `strata ARGS` (see [`Project::strata`]).
+    /// Runs `strata ARGS` (see [`Project::strata`]). The `Database: …` line
+    /// that starts the text output of up, down, redo, status, check, reset and
+    /// adopt must be there; it is moved from `stdout` to `database_line`.
     pub fn run(&self, args: &[&str]) -> Run {
         let mut command = self.strata();
         command.args(args);
-        Run::of(&mut command)
+        Run::of(&mut command).split_database_line(args)
     }
 
     /// Runs `strata ARGS` and checks that it exits 0.
@@ -215,7 +217,14 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// The first line of stdout, `Database: …`, for the commands that print it
+    /// (see [`Project::run`]).
+    pub database_line: Option<String>,
 }
+
+/// Every subcommand; those in the first part name the database first.
+const NAMING_DATABASE: [&str; 7] = ["up", "down", "redo", "status", "check", "reset", "adopt"];
+const OTHERS: [&str; 2] = ["create", "help"];
 
 impl Run {
     pub fn of(command: &mut Command) -> Run {
@@ -224,7 +233,23 @@ impl Run {
             code: output.status.code().expect("strata was killed by a signal"),
             stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
             stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+            database_line: None,
         }
+    }
+
+    /// For a command that names its database (not with `--json` or `--help`):
+    /// output on stdout must start with `Database: `, and that line moves to
+    /// `database_line`.
+    #[track_caller]
+    pub fn split_database_line(mut self, args: &[&str]) -> Run {
+        let command = args.iter().find(|arg| NAMING_DATABASE.contains(arg) || OTHERS.contains(arg));
+        let quiet = args.iter().any(|arg| matches!(*arg, "--json" | "--help" | "-h"));
+        if command.is_some_and(|command| NAMING_DATABASE.contains(command)) && !quiet && !self.stdout.is_empty() {
+            assert!(self.stdout.starts_with("Database: "), "strata {args:?}: no `Database:` line first:\n{self}");
+            let end = self.stdout.find('\n').map_or(self.stdout.len(), |at| at + 1);
+            self.database_line = Some(self.stdout.drain(..end).collect());
+        }
+        self
     }
 
     /// Checks the exit code and the whole of stdout and stderr, after
