@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod config;
+mod confirm;
 mod failure;
 mod output;
 

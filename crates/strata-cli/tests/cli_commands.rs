@@ -836,39 +836,19 @@ fn no_color_removes_escape_codes_even_when_colour_is_forced() {
     }
 }
 
-/// Runs `strata ARGS` in `project` on a pseudo-terminal (util-linux `script`),
-/// typing `input`; returns the exit code and everything the terminal showed.
-fn run_on_terminal(project: &Project, args: &str, input: &str) -> (i32, String) {
-    use std::io::Write;
-    let binary = assert_cmd::cargo::cargo_bin("strata");
-    let command = format!("{} {args}", binary.display());
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(project.path())
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` runs a command on a pseudo-terminal");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
-}
-
 #[test]
 fn reset_on_a_terminal_asks_to_type_yes() {
     let project = Project::new();
     project.table_migration("001_a.sql", "a");
     project.ok(&["up"]);
-    let (code, screen) = run_on_terminal(&project, "reset", "no\n");
+    let (code, screen) = project.on_terminal("reset", "no\n");
     assert_eq!(code, 2, "{screen}");
     assert!(screen.contains("Type `yes` to continue: "), "{screen}");
     assert!(screen.contains("Error: reset cancelled; nothing was changed"), "{screen}");
     assert_eq!(project.schema(), ["table a"]);
     assert_eq!(project.versions(), [1]);
 
-    let (code, screen) = run_on_terminal(&project, "reset", "yes\n");
+    let (code, screen) = project.on_terminal("reset", "yes\n");
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains(

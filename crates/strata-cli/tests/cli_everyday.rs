@@ -16,26 +16,6 @@ fn three_applied() -> Project {
     project
 }
 
-/// Runs `strata ARGS` on a pseudo-terminal (util-linux `script`), typing
-/// `input`; returns the exit code and everything the terminal showed.
-fn run_on_terminal(project: &Project, args: &str, input: &str) -> (i32, String) {
-    use std::io::Write;
-    let binary = assert_cmd::cargo::cargo_bin("strata");
-    let command = format!("{} {args}", binary.display());
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(project.path())
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` runs a command on a pseudo-terminal");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
-}
-
 // ---------------------------------------------------------------- down, redo
 
 #[test]
@@ -122,15 +102,15 @@ fn down_zero_without_a_terminal_needs_yes() {
 #[test]
 fn down_zero_on_a_terminal_asks_to_type_yes() {
     let project = three_applied();
-    let (code, screen) = run_on_terminal(&project, "down 0", "no\n");
+    let (code, screen) = project.on_terminal("down 0", "no\n");
     assert_eq!(code, 2, "{screen}");
     assert!(
-        screen.contains("This reverts every applied migration (3) in sqlite:app.db. Type yes to continue: "),
+        screen.contains("This reverts every applied migration (3) in sqlite:app.db.\nType `yes` to continue: "),
         "{screen}"
     );
     assert!(screen.contains("Error: down 0 cancelled; nothing was changed"), "{screen}");
     assert_eq!(project.versions(), [1, 2, 3]);
-    let (code, screen) = run_on_terminal(&project, "down 0", "yes\n");
+    let (code, screen) = project.on_terminal("down 0", "yes\n");
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Reverting 001 a ... ok"), "{screen}");
     assert!(screen.contains("; no migration is applied.\n"), "{screen}");

@@ -4,32 +4,7 @@
 
 mod common;
 
-use common::{Project, DIR};
-
-const FILE_HINT: &str =
-    "Hint: every .sql file in the migrations folder must be a migration; fix or move the file named above.\n";
-
-/// 001_a applied; 002_ok pending (valid). A bad file added next must stop
-/// every command before anything runs.
-fn applied_one_pending_one() -> Project {
-    let project = Project::new();
-    project.table_migration("001_a.sql", "a");
-    project.ok(&["up"]);
-    project.table_migration("002_ok.sql", "ok");
-    project
-}
-
-/// `up`, `status` and `down 0` fail with exit 2 and exactly `error` + the file
-/// hint; nothing ran.
-#[track_caller]
-fn assert_bad_files(project: &Project, error: &str) {
-    let expected = format!("Error: {error}\n{FILE_HINT}");
-    project.run(&["up"]).assert_error(2, &expected);
-    project.run(&["status"]).assert_error(2, &expected);
-    project.run(&["down", "0"]).assert_error(2, &expected);
-    assert_eq!(project.versions(), [1], "no history row may be added");
-    assert_eq!(project.schema(), ["table a"], "no migration may run");
-}
+use common::{applied_one_pending_one, assert_bad_files, Project, DIR, FILE_HINT};
 
 // ---------------------------------------------------------------- names and kinds
 

@@ -1,4 +1,4 @@
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 
 use clap::Args;
 use strata::adopt::{Adopted, Adoption, FileMatch};
@@ -6,6 +6,7 @@ use strata::history::{Shape, ADOPT_BACKUP, TABLE};
 use strata::{DatabaseUrl, SqliteTarget};
 
 use crate::config::Settings;
+use crate::confirm::Question;
 use crate::failure::Failure;
 
 /// Convert the history table of WriteBot's Python runner into Strata's
@@ -88,23 +89,12 @@ fn write_converted(out: &mut impl Write, url: &DatabaseUrl, rows: &[Adopted]) ->
 
 /// Asks to type `yes`; refuses without a terminal to ask on.
 fn confirm(url: &DatabaseUrl) -> Result<(), Failure> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Failure::invalid(
-            "refusing to adopt without confirmation: there is no terminal to ask on; nothing was changed",
-            "pass --yes to adopt without asking (back up the database first).".to_owned(),
-        ));
-    }
-    let mut stderr = anstream::stderr();
-    write!(
-        stderr,
-        "This converts {TABLE} in {url} into Strata's history table; the old table is kept as {ADOPT_BACKUP}.\nType `yes` to continue: "
-    )?;
-    stderr.flush()?;
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer)?;
-    if answer.trim() != "yes" {
-        return Err(Failure::invalid("adopt cancelled; nothing was changed", None));
-    }
-    Ok(())
+    crate::confirm::confirm(&Question {
+        action: "adopt",
+        command: "adopt",
+        warning: &format!(
+            "This converts {TABLE} in {url} into Strata's history table; the old table is kept as {ADOPT_BACKUP}."
+        ),
+        without_asking: "pass --yes to adopt without asking (back up the database first).",
+    })
 }

@@ -1,10 +1,11 @@
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 
 use clap::Args;
 use strata::plan::Report;
 use strata::{DatabaseUrl, Driver, Migrator, Summary};
 
 use crate::config::Settings;
+use crate::confirm::Question;
 use crate::failure::Failure;
 use crate::output::{count, duration, version_phrase, Progress, Recorder};
 
@@ -81,23 +82,10 @@ fn confirm_all(migrator: &Migrator, url: &DatabaseUrl) -> Result<(), Failure> {
     if applied == 0 {
         return Ok(());
     }
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Failure::invalid(
-            format!(
-                "refusing to revert every applied migration ({applied}) without confirmation: there is no terminal to ask on; nothing was changed"
-            ),
-            "pass --yes to revert everything without asking, or `strata down VERSION` to keep the versions up to VERSION."
-                .to_owned(),
-        ));
-    }
-    let mut stderr = anstream::stderr();
-    write!(stderr, "This reverts every applied migration ({applied}) in {url}. Type yes to continue: ")?;
-    stderr.flush()?;
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer)?;
-    if answer.trim() != "yes" {
-        return Err(Failure::invalid("down 0 cancelled; nothing was changed", None));
-    }
-    Ok(())
+    crate::confirm::confirm(&Question {
+        action: &format!("revert every applied migration ({applied})"),
+        command: "down 0",
+        warning: &format!("This reverts every applied migration ({applied}) in {url}."),
+        without_asking: "pass --yes to revert everything without asking, or `strata down VERSION` to keep the versions up to VERSION.",
+    })
 }

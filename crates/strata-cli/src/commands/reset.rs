@@ -1,8 +1,9 @@
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 
 use clap::Args;
 
 use crate::config::Settings;
+use crate::confirm::Question;
 use crate::failure::Failure;
 use crate::output::count;
 
@@ -35,20 +36,10 @@ pub fn cmd_reset(settings: &Settings, args: &ResetArgs) -> Result<(), Failure> {
 
 /// Asks to type `yes`; refuses without a terminal to ask on.
 fn confirm(url: &strata::DatabaseUrl) -> Result<(), Failure> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Failure::invalid(
-            "refusing to reset without confirmation: there is no terminal to ask on; nothing was changed",
-            "pass --yes to reset without asking.".to_owned(),
-        ));
-    }
-    let mut stderr = anstream::stderr();
-    write!(stderr, "This drops every table, view, trigger and index in {url} and empties migration_history.\nType `yes` to continue: ")?;
-    stderr.flush()?;
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer)?;
-    if answer.trim() != "yes" {
-        return Err(Failure::invalid("reset cancelled; nothing was changed", None));
-    }
-    Ok(())
+    crate::confirm::confirm(&Question {
+        action: "reset",
+        command: "reset",
+        warning: &format!("This drops every table, view, trigger and index in {url} and empties migration_history."),
+        without_asking: "pass --yes to reset without asking.",
+    })
 }

@@ -149,6 +149,27 @@ impl Project {
         run
     }
 
+    /// Runs `strata ARGS` on a pseudo-terminal (util-linux `script`), typing
+    /// `input`; returns the exit code and everything the terminal showed.
+    pub fn on_terminal(&self, args: &str, input: &str) -> (i32, String) {
+        use std::io::Write;
+        let binary = assert_cmd::cargo::cargo_bin("strata");
+        let command = format!("{} {args}", binary.display());
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(self.path())
+            .env_remove("DATABASE_URL")
+            .env("NO_COLOR", "1")
+            .env("XDG_CACHE_HOME", self.cache.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("util-linux `script` runs a command on a pseudo-terminal");
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
+    }
+
     /// Opens the project's database (`app.db`), which must exist.
     pub fn db(&self) -> Connection {
         self.db_at(DB)
@@ -209,6 +230,32 @@ pub fn has_table(conn: &Connection, table: &str) -> bool {
 
 pub fn count(conn: &Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |row| row.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// The hint of every error about a migration file.
+pub const FILE_HINT: &str =
+    "Hint: every .sql file in the migrations folder must be a migration; fix or move the file named above.\n";
+
+/// 001_a applied; 002_ok pending (valid). A bad file added next must stop
+/// every command before anything runs.
+pub fn applied_one_pending_one() -> Project {
+    let project = Project::new();
+    project.table_migration("001_a.sql", "a");
+    project.ok(&["up"]);
+    project.table_migration("002_ok.sql", "ok");
+    project
+}
+
+/// `up`, `status` and `down 0` fail with exit 2 and exactly `error` + the
+/// file hint; nothing ran (on [`applied_one_pending_one`]).
+#[track_caller]
+pub fn assert_bad_files(project: &Project, error: &str) {
+    let expected = format!("Error: {error}\n{FILE_HINT}");
+    project.run(&["up"]).assert_error(2, &expected);
+    project.run(&["status"]).assert_error(2, &expected);
+    project.run(&["down", "0", "--yes"]).assert_error(2, &expected);
+    assert_eq!(project.versions(), [1], "no history row may be added");
+    assert_eq!(project.schema(), ["table a"], "no migration may run");
 }
 
 /// What a `strata` run did.
