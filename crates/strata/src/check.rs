@@ -7,11 +7,11 @@
 
 use crate::error::{Error, Result};
 use crate::migration::Step;
-use crate::split::split;
+use crate::split::statements;
 
 /// Checks every statement of `step`.
 pub(crate) fn check_step(step: &Step) -> Result<()> {
-    for statement in split(&step.sql) {
+    for statement in statements(&step.sql) {
         let line = step.line + statement.line - 1;
         let words = leading_words(statement.sql);
         if !step.options.no_transaction && ends_transaction(&words) {

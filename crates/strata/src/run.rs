@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::history::{Record, RowState};
 use crate::migration::Direction;
 use crate::migration::Step;
-use crate::split::{split, Statement};
+use crate::split::{statements, Statement};
 
 /// What a step does to the history table when it succeeds.
 pub(crate) enum HistoryChange<'a> {
@@ -126,7 +126,7 @@ fn run_unguarded(
 /// (a COMMIT that slipped past the checks) stops the step: what follows must
 /// not run outside the transaction that was promised.
 fn execute_all(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, in_transaction: bool) -> Result<()> {
-    for statement in split(&step.sql) {
+    for statement in statements(&step.sql) {
         let at = |offset| {
             format!("{}:{}", step.file.display(), step.line + statement.line - 1 + lines_before(&statement, offset))
         };
