@@ -151,6 +151,7 @@ impl Driver for SqliteDriver {
         self.conn.query_row(&sql, [version], |row| Ok((row.get(0)?, row.get(1)?))).optional().map_err(db)
     }
 
+    // The history statements run once per migration: prepared once per command.
     fn insert_history(&mut self, r: &Record<'_>) -> Result<()> {
         let sql = format!(
             "INSERT INTO {TABLE} (version, name, applied_at, execution_ms, checksum, state, up_sql, down_sql, down_options)
@@ -167,7 +168,7 @@ impl Driver for SqliteDriver {
             r.down_sql,
             r.down_options
         ];
-        self.conn.execute(&sql, values).map(drop).map_err(db)
+        self.conn.prepare_cached(&sql).and_then(|mut insert| insert.execute(values)).map(drop).map_err(db)
     }
 
     fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()> {
@@ -177,10 +178,12 @@ impl Driver for SqliteDriver {
     }
 
     fn delete_history(&mut self, version: u64) -> Result<()> {
-        self.conn.execute(&format!("DELETE FROM {TABLE} WHERE version = ?1"), [version]).map(drop).map_err(db)
+        let sql = format!("DELETE FROM {TABLE} WHERE version = ?1");
+        self.conn.prepare_cached(&sql).and_then(|mut delete| delete.execute([version])).map(drop).map_err(db)
     }
 
     fn begin(&mut self) -> Result<()> {
+        self.keep_journal()?;
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)
     }
 
@@ -243,6 +246,35 @@ impl Driver for SqliteDriver {
 }
 
 impl SqliteDriver {
+    /// In SQLite's default rollback-journal mode (`DELETE`), every transaction
+    /// creates the `-journal` file and deletes it at commit. Strata runs one
+    /// transaction per migration, so its connection keeps the file between
+    /// them instead (`PERSIST`: at commit the journal's header is zeroed and
+    /// synced, which is as safe). The mode belongs to this connection only;
+    /// nothing in the database file records it. [`SqliteDriver::release_journal`]
+    /// sets `DELETE` again. WAL and every other mode are left as they are.
+    fn keep_journal(&mut self) -> Result<()> {
+        if self.journal_mode()? == "delete" {
+            self.conn.query_row("PRAGMA journal_mode = PERSIST", [], |_| Ok(())).map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// Back to the `DELETE` mode the connection started in, after
+    /// [`SqliteDriver::keep_journal`]: SQLite then deletes the kept journal
+    /// (taking the write lock first, so it never deletes another writer's).
+    /// At worst (another writer holds the lock) the file stays, its header
+    /// zeroed, and SQLite ignores it.
+    fn release_journal(&mut self) {
+        if self.journal_mode().is_ok_and(|mode| mode == "persist") {
+            let _ = self.conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()));
+        }
+    }
+
+    fn journal_mode(&self) -> Result<String> {
+        self.conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).map_err(db)
+    }
+
     fn drop_all_in_transaction(&mut self) -> Result<Dropped> {
         self.begin()?;
         let sql = format!(
@@ -280,6 +312,13 @@ impl SqliteDriver {
     }
 }
 
+impl Drop for SqliteDriver {
+    /// Leaves no journal file behind.
+    fn drop(&mut self) {
+        self.release_journal();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +335,61 @@ mod tests {
         #[cfg(not(unix))]
         let second = SqliteDriver::open(&SqliteTarget::File(dir.path().join(".").join("app.db"))).unwrap();
         assert_eq!(first.lock_path, second.lock_path);
+    }
+
+    fn journal_mode(path: &Path) -> String {
+        Connection::open(path).unwrap().query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap()
+    }
+
+    fn migrate(driver: &mut SqliteDriver, sql: &str) {
+        driver.begin().unwrap();
+        driver.execute(sql).unwrap();
+        driver.commit().unwrap();
+    }
+
+    #[test]
+    fn keeps_one_journal_for_all_its_transactions_and_leaves_none_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        let journal = dir.path().join("app.db-journal");
+        let mut driver = SqliteDriver::open(&SqliteTarget::File(path.clone())).unwrap();
+        migrate(&mut driver, "CREATE TABLE a (id INTEGER)");
+        // Not created, synced and deleted again for every migration.
+        assert!(journal.exists(), "the journal is kept between transactions");
+        assert_eq!(journal_mode(&path), "delete", "other connections keep their own mode");
+        migrate(&mut driver, "CREATE TABLE b (id INTEGER)");
+        drop(driver);
+        assert!(!journal.exists(), "no journal file is left behind");
+        assert_eq!(journal_mode(&path), "delete");
+    }
+
+    #[test]
+    fn a_wal_database_stays_in_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE a (id INTEGER)")
+            .unwrap();
+        let mut driver = SqliteDriver::open(&SqliteTarget::File(path.clone())).unwrap();
+        migrate(&mut driver, "CREATE TABLE b (id INTEGER)");
+        migrate(&mut driver, "CREATE TABLE c (id INTEGER)");
+        drop(driver);
+        assert_eq!(journal_mode(&path), "wal");
+        assert!(!dir.path().join("app.db-journal").exists());
+    }
+
+    #[test]
+    fn a_step_that_switches_to_wal_leaves_no_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        let mut driver = SqliteDriver::open(&SqliteTarget::File(path.clone())).unwrap();
+        migrate(&mut driver, "CREATE TABLE a (id INTEGER)");
+        driver.execute("PRAGMA journal_mode = WAL").unwrap();
+        migrate(&mut driver, "CREATE TABLE b (id INTEGER)");
+        drop(driver);
+        assert_eq!(journal_mode(&path), "wal");
+        assert!(!dir.path().join("app.db-journal").exists());
     }
 
     #[test]
