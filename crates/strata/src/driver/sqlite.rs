@@ -313,8 +313,9 @@ impl SqliteDriver {
 }
 
 impl Drop for SqliteDriver {
-    /// Leaves no journal file behind.
+    /// Leaves no journal file behind (the mode cannot change inside a transaction).
     fn drop(&mut self) {
+        let _ = self.rollback();
         self.release_journal();
     }
 }
