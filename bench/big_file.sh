@@ -16,6 +16,7 @@ if [ -z "${STRATA:-}" ]; then
   cargo build --release --quiet --manifest-path "$root/Cargo.toml"
   STRATA="$root/target/release/strata"
 fi
+STRATA=$(realpath "$STRATA") # the runs happen in a temporary folder
 sqlite=${SQLITE3:-/usr/bin/sqlite3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
