@@ -865,3 +865,23 @@ fn reset_on_a_terminal_asks_to_type_yes() {
     assert!(project.schema().is_empty());
     assert!(project.history().is_empty());
 }
+
+// ---------------------------------------------------------------- journal
+
+fn journal_mode(project: &Project) -> String {
+    project.db().query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap()
+}
+
+#[test]
+fn up_and_down_leave_no_journal_file_and_the_journal_mode_as_it_was() {
+    let project = two_migrations();
+    project.ok(&["up"]);
+    project.ok(&["down", "1"]);
+    assert!(!project.exists("app.db-journal"), "{:?}", project.files_in("."));
+    assert_eq!(journal_mode(&project), "delete");
+
+    project.db().execute_batch("PRAGMA journal_mode = WAL").unwrap();
+    project.ok(&["up"]);
+    assert_eq!(journal_mode(&project), "wal");
+    assert!(!project.exists("app.db-journal"), "{:?}", project.files_in("."));
+}

@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 use crate::history::TABLE;
 use crate::migration::{has_statement, Migration, Step};
-use crate::split::split;
+use crate::split::statements;
 
 /// Checks the up step of a migration `up` will apply: it must hold a
 /// statement (an empty one would be applied silently), and pass [`check_step`].
@@ -33,7 +33,7 @@ pub(crate) fn check_step(step: &Step) -> Result<()> {
 }
 
 fn check_statements(step: &Step, sql: &str) -> Result<()> {
-    for statement in split(sql) {
+    for statement in statements(sql) {
         let line = step.line + statement.line - 1;
         let words = leading_words(statement.sql);
         if !step.options.no_transaction && ends_transaction(&words) {

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::history::{Record, RowState, Shape, TABLE};
 use crate::migration::Direction;
 use crate::migration::Step;
-use crate::split::{split, Statement};
+use crate::split::{statements, Statement};
 
 /// What a step does to the history table when it succeeds.
 pub(crate) enum HistoryChange<'a> {
@@ -236,7 +236,7 @@ fn execute_all(
     sql: &str,
     in_transaction: bool,
 ) -> Result<()> {
-    for statement in split(sql) {
+    for statement in statements(sql) {
         let at = |offset| {
             format!("{}:{}", step.file.display(), step.line + statement.line - 1 + lines_before(&statement, offset))
         };

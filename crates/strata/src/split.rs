@@ -42,38 +42,93 @@ const TRANSITIONS: [[u8; 8]; 8] = [
 
 /// Splits `script` into its statements. Text that holds only white space and
 /// comments is dropped; a last statement without `;` is kept.
+///
+/// Collects [`statements`]; iterate that instead when the script may be large.
 pub fn split(script: &str) -> Vec<Statement<'_>> {
-    let bytes = script.as_bytes();
-    let mut statements = Vec::new();
-    let mut state = 0u8;
-    let mut start: Option<usize> = None;
-    let mut pos = 0;
-    while pos < bytes.len() {
-        let (token, end) = next_token(bytes, pos);
-        if token != Token::Space && start.is_none() {
-            start = Some(pos);
-        }
-        state = TRANSITIONS[state as usize][token as usize];
-        if token == Token::Semi && state == START {
-            if let Some(first) = start.take() {
-                statements.push(statement(script, first, end));
-            }
-        }
-        pos = end;
-    }
-    if let Some(first) = start {
-        let sql = script[first..].trim_end();
-        if !only_semicolons(sql) {
-            statements.push(statement(script, first, first + sql.len()));
-        }
-    }
-    statements.retain(|statement| !only_semicolons(statement.sql));
-    statements
+    statements(script).collect()
 }
 
-fn statement(script: &str, first: usize, end: usize) -> Statement<'_> {
-    let line = 1 + script.as_bytes()[..first].iter().filter(|&&b| b == b'\n').count();
-    Statement { sql: &script[first..end], line }
+/// The statements of `script`, one at a time, as [`split`] returns them.
+///
+/// One pass over the script whatever its size: each byte is read once by the
+/// tokenizer and once when counting lines, and nothing is kept but the
+/// position, so a file of a million statements needs no list of them.
+pub fn statements(script: &str) -> Statements<'_> {
+    Statements { script, pos: 0, state: 0, lines: LineCounter::default() }
+}
+
+/// The iterator [`statements`] returns.
+#[derive(Debug, Clone)]
+pub struct Statements<'a> {
+    script: &'a str,
+    /// Where the next token starts.
+    pos: usize,
+    /// `sqlite3_complete()`'s state.
+    state: u8,
+    lines: LineCounter,
+}
+
+impl<'a> Iterator for Statements<'a> {
+    type Item = Statement<'a>;
+
+    fn next(&mut self) -> Option<Statement<'a>> {
+        let bytes = self.script.as_bytes();
+        let mut start: Option<usize> = None;
+        while self.pos < bytes.len() {
+            let (token, end) = next_token(bytes, self.pos);
+            if token != Token::Space && start.is_none() {
+                start = Some(self.pos);
+            }
+            self.state = TRANSITIONS[self.state as usize][token as usize];
+            self.pos = end;
+            if token == Token::Semi && self.state == START {
+                if let Some(first) = start.take() {
+                    let sql = &self.script[first..end];
+                    if !only_semicolons(sql) {
+                        return Some(self.statement(first, sql));
+                    }
+                }
+            }
+        }
+        let first = start?;
+        let sql = self.script[first..].trim_end();
+        (!only_semicolons(sql)).then(|| self.statement(first, sql))
+    }
+}
+
+impl<'a> Statements<'a> {
+    fn statement(&mut self, first: usize, sql: &'a str) -> Statement<'a> {
+        Statement { sql, line: self.lines.line_at(self.script.as_bytes(), first) }
+    }
+}
+
+/// Line numbers of byte offsets asked for in increasing order: each answer
+/// counts only the newlines since the previous one.
+#[derive(Debug, Clone, Copy)]
+struct LineCounter {
+    offset: usize,
+    line: usize,
+}
+
+impl Default for LineCounter {
+    fn default() -> Self {
+        LineCounter { offset: 0, line: 1 }
+    }
+}
+
+impl LineCounter {
+    /// The 1-based line of `offset`, which is at or after the last one asked for.
+    fn line_at(&mut self, bytes: &[u8], offset: usize) -> usize {
+        self.line += count_newlines(&bytes[self.offset..offset]);
+        self.offset = offset;
+        self.line
+    }
+}
+
+fn count_newlines(bytes: &[u8]) -> usize {
+    #[cfg(test)]
+    tests::SCANNED.with(|scanned| scanned.set(scanned.get() + bytes.len()));
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 fn only_semicolons(sql: &str) -> bool {

@@ -200,7 +200,8 @@ impl Driver for SqliteDriver {
     }
 
     fn delete_history(&mut self, version: u64) -> Result<()> {
-        self.conn.execute(&format!("DELETE FROM {TABLE} WHERE version = ?1"), [version]).map(drop).map_err(db)
+        let sql = format!("DELETE FROM {TABLE} WHERE version = ?1");
+        self.conn.prepare_cached(&sql).and_then(|mut delete| delete.execute([version])).map(drop).map_err(db)
     }
 
     fn describe(&self) -> String {
@@ -234,6 +235,7 @@ impl Driver for SqliteDriver {
     }
 
     fn begin(&mut self) -> Result<()> {
+        self.keep_journal()?;
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)
     }
 
@@ -296,6 +298,35 @@ impl Driver for SqliteDriver {
 }
 
 impl SqliteDriver {
+    /// In SQLite's default rollback-journal mode (`DELETE`), every transaction
+    /// creates the `-journal` file and deletes it at commit. Strata runs one
+    /// transaction per migration, so its connection keeps the file between
+    /// them instead (`PERSIST`: at commit the journal's header is zeroed and
+    /// synced, which is as safe). The mode belongs to this connection only;
+    /// nothing in the database file records it. [`SqliteDriver::release_journal`]
+    /// sets `DELETE` again. WAL and every other mode are left as they are.
+    fn keep_journal(&mut self) -> Result<()> {
+        if self.journal_mode()? == "delete" {
+            self.conn.query_row("PRAGMA journal_mode = PERSIST", [], |_| Ok(())).map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// Back to the `DELETE` mode the connection started in, after
+    /// [`SqliteDriver::keep_journal`]: SQLite then deletes the kept journal
+    /// (taking the write lock first, so it never deletes another writer's).
+    /// At worst (another writer holds the lock) the file stays, its header
+    /// zeroed, and SQLite ignores it.
+    fn release_journal(&mut self) {
+        if self.journal_mode().is_ok_and(|mode| mode == "persist") {
+            let _ = self.conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()));
+        }
+    }
+
+    fn journal_mode(&self) -> Result<String> {
+        self.conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).map_err(db)
+    }
+
     fn drop_all_in_transaction(&mut self) -> Result<Dropped> {
         self.begin()?;
         let sql = format!(
@@ -330,6 +361,14 @@ impl SqliteDriver {
         self.conn.execute_batch(&format!("DELETE FROM {TABLE}")).map_err(db)?;
         self.commit()?;
         Ok(dropped)
+    }
+}
+
+impl Drop for SqliteDriver {
+    /// Leaves no journal file behind (the mode cannot change inside a transaction).
+    fn drop(&mut self) {
+        let _ = self.rollback();
+        self.release_journal();
     }
 }
 
@@ -394,6 +433,61 @@ mod tests {
         let mut driver = SqliteDriver::open_read_only(&existing).unwrap().unwrap();
         assert_eq!(driver.read_history_if_exists().unwrap(), None);
         assert!(driver.ensure_history().is_err(), "a read-only connection cannot write");
+    }
+
+    fn journal_mode(path: &Path) -> String {
+        Connection::open(path).unwrap().query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap()
+    }
+
+    fn migrate(driver: &mut SqliteDriver, sql: &str) {
+        driver.begin().unwrap();
+        driver.execute(sql).unwrap();
+        driver.commit().unwrap();
+    }
+
+    #[test]
+    fn keeps_one_journal_for_all_its_transactions_and_leaves_none_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        let journal = dir.path().join("app.db-journal");
+        let mut driver = SqliteDriver::open(&SqliteTarget::File(path.clone())).unwrap();
+        migrate(&mut driver, "CREATE TABLE a (id INTEGER)");
+        // Not created, synced and deleted again for every migration.
+        assert!(journal.exists(), "the journal is kept between transactions");
+        assert_eq!(journal_mode(&path), "delete", "other connections keep their own mode");
+        migrate(&mut driver, "CREATE TABLE b (id INTEGER)");
+        drop(driver);
+        assert!(!journal.exists(), "no journal file is left behind");
+        assert_eq!(journal_mode(&path), "delete");
+    }
+
+    #[test]
+    fn a_wal_database_stays_in_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE a (id INTEGER)")
+            .unwrap();
+        let mut driver = SqliteDriver::open(&SqliteTarget::File(path.clone())).unwrap();
+        migrate(&mut driver, "CREATE TABLE b (id INTEGER)");
+        migrate(&mut driver, "CREATE TABLE c (id INTEGER)");
+        drop(driver);
+        assert_eq!(journal_mode(&path), "wal");
+        assert!(!dir.path().join("app.db-journal").exists());
+    }
+
+    #[test]
+    fn a_step_that_switches_to_wal_leaves_no_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        let mut driver = SqliteDriver::open(&SqliteTarget::File(path.clone())).unwrap();
+        migrate(&mut driver, "CREATE TABLE a (id INTEGER)");
+        driver.execute("PRAGMA journal_mode = WAL").unwrap();
+        migrate(&mut driver, "CREATE TABLE b (id INTEGER)");
+        drop(driver);
+        assert_eq!(journal_mode(&path), "wal");
+        assert!(!dir.path().join("app.db-journal").exists());
     }
 
     #[test]
