@@ -68,7 +68,7 @@ for run in $(seq 1 "$runs"); do
   t1=$(now)
   "$sqlite" shell.db < apply.sql
   t2=$(now)
-  "$STRATA" --database sqlite:strata.db --dir m down 0 > /dev/null
+  "$STRATA" --database sqlite:strata.db --dir m down 0 --yes > /dev/null
   t3=$(now)
   "$sqlite" shell.db < revert.sql
   t4=$(now)
@@ -89,6 +89,6 @@ if [ -n "${FSYNC:-}" ]; then
   rm -f strata.db* shell.db*
   echo "per migration, apply:  strata$(calls "$STRATA" --database sqlite:strata.db --dir m up);" \
     "shell$(calls "$sqlite" shell.db -init apply.sql .quit)"
-  echo "per migration, revert: strata$(calls "$STRATA" --database sqlite:strata.db --dir m down 0);" \
+  echo "per migration, revert: strata$(calls "$STRATA" --database sqlite:strata.db --dir m down 0 --yes);" \
     "shell$(calls "$sqlite" shell.db -init revert.sql .quit)"
 fi

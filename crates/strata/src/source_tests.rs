@@ -1,4 +1,5 @@
 use super::*;
+use crate::folder::check_size;
 
 fn file(name: &str, text: &str) -> (PathBuf, String) {
     (PathBuf::from("m").join(name), text.to_owned())
