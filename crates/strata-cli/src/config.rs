@@ -64,10 +64,14 @@ impl Settings {
     pub fn load(flags: &Flags<'_>) -> Result<Self, Failure> {
         let config_path = match flags.config {
             Some(path) if !path.is_file() => {
+                let what = match std::fs::metadata(path) {
+                    Ok(metadata) => format!("is {}, not a file", strata::source::kind_name(metadata.file_type())),
+                    Err(_) => "does not exist".to_owned(),
+                };
                 return Err(Failure::invalid(
-                    format!("the configuration file {} does not exist", path.display()),
+                    format!("the configuration file {} {what}", path.display()),
                     "--config takes the path of a strata.toml file.".to_owned(),
-                ))
+                ));
             }
             Some(path) => Some(path.to_owned()),
             None => find_config_file(),
@@ -177,7 +181,7 @@ impl Settings {
 }
 
 fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_settings_file(path) {
         Ok(text) => text,
         Err(error) => return Err(Failure::invalid(format!("{}: {error}", path.display()), None)),
     };
@@ -195,7 +199,7 @@ fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
 /// `DATABASE_URL` from a `.env` file (dotenvy's syntax), when the file exists.
 /// The whole file must parse: a bad line is named with its number.
 fn read_env_file(path: &Path) -> Result<Option<String>, Failure> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_settings_file(path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(Failure::invalid(format!("{}: {error}", path.display()), None)),
@@ -215,6 +219,31 @@ fn read_env_file(path: &Path) -> Result<Option<String>, Failure> {
         }
     }
     Ok(url.filter(|url| !url.trim().is_empty()))
+}
+
+/// The largest strata.toml or .env Strata reads.
+const MAX_SETTINGS_FILE: u64 = 1024 * 1024;
+
+/// Reads a settings file, which must be a regular file (or a link to one) of
+/// at most 1 MiB: a FIFO would block every command, `/dev/zero` never ends.
+fn read_settings_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        let what = strata::source::kind_name(metadata.file_type());
+        return Err(Error::other(format!("is {what}, not a regular file; a settings file must be a file")));
+    }
+    if metadata.len() > MAX_SETTINGS_FILE {
+        return Err(Error::other(format!("is {} bytes, over the 1 MiB a settings file may hold", metadata.len())));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(MAX_SETTINGS_FILE).read_to_string(&mut text).map_err(|error| {
+        match error.kind() {
+            ErrorKind::InvalidData => Error::other("is not UTF-8 text; save it as UTF-8"),
+            _ => error,
+        }
+    })?;
+    Ok(text)
 }
 
 /// The 1-based number of the line where `line` (a whole entry, as dotenvy

@@ -145,7 +145,8 @@ fn hint(error: &Error) -> Option<String> {
         Error::LockTimeout { .. } => "another strata run is at work on this database: let it finish, or wait longer \
             with --lock-timeout SECONDS (or `lock_timeout` in strata.toml)."
             .to_owned(),
-        Error::FileChanged { .. } => "the file was edited while Strata ran; the migrations reported done before it stay done. Run the command again to use the file as it is now.".to_owned(),
+        Error::FileChanged { direction: Direction::Up, .. } => "the file was edited while Strata ran: nothing of this migration ran, and what is reported done above stays done. `strata status` shows where the database is; run `strata up` to apply the file as it is now.".to_owned(),
+        Error::FileChanged { direction: Direction::Down, .. } => "the file was edited while Strata ran: this migration was not reverted, and what is reported done above stays done. `strata status` shows where the database is; run `strata down` again to revert with the file as it is now.".to_owned(),
         _ => return None,
     };
     Some(text)
@@ -227,4 +228,22 @@ fn refused_hint(problems: &[strata::plan::Problem]) -> String {
     text.push('.');
     text[..1].make_ascii_uppercase();
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `redo` reverts, then finds the file edited: the migration is now
+    /// reverted, so the way on is `strata up`, not running `redo` again (which
+    /// would revert the migration below it).
+    #[test]
+    fn a_file_changed_before_its_apply_points_at_up_and_before_its_revert_at_down() {
+        let changed = |direction| Failure::from(Error::FileChanged { file: "m/003_a.sql".into(), direction });
+        let up = changed(Direction::Up);
+        assert_eq!(up.code, INVALID);
+        assert!(up.hint.as_deref().unwrap().ends_with("run `strata up` to apply the file as it is now."));
+        let down = changed(Direction::Down);
+        assert!(down.hint.as_deref().unwrap().contains("run `strata down` again"));
+    }
 }

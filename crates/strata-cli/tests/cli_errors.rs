@@ -837,3 +837,16 @@ fn failing_transaction_false_down_hint_settles_the_row_the_other_way() {
     );
     assert_eq!(project.schema(), ["table a"]);
 }
+
+#[test]
+fn a_password_in_a_url_without_its_scheme_or_in_a_plain_path_is_never_shown() {
+    let project = Project::new();
+    project.table_migration("001_a.sql", "a");
+    project.run(&["--database", "app:hunter2@db/x", "status"]).assert_error(
+        2,
+        "Error: unknown database URL scheme `app:` in `app:***@db/x`; use sqlite:, postgres:// or mysql:// (from --database)\n",
+    );
+    let run = project.run(&["--database", "host=db password=hunter2 user=app", "status"]);
+    assert_eq!(run.database_line.as_deref(), Some("Database: sqlite:host=db password=*** user=app\n"), "{run}");
+    assert!(!format!("{run}").contains("hunter2"), "{run}");
+}

@@ -385,3 +385,19 @@ fn an_unreadable_migrations_folder_exits_2_naming_it() {
     );
     assert_eq!(project.versions(), [1]);
 }
+
+#[test]
+fn a_nul_byte_is_refused_rather_than_ending_the_section_early() {
+    // SQLite stops reading a statement at NUL: `b` would be skipped and the
+    // migration recorded as applied.
+    let project = applied_one_pending_one();
+    project.write_bytes(
+        &format!("{DIR}/003_b.sql"),
+        b"-- migrate:up\nCREATE TABLE b (x);\0\nCREATE TABLE c (x);\n-- migrate:down\nDROP TABLE b;\n",
+    );
+    assert_bad_files(
+        &project,
+        "migrations/versions/003_b.sql:2: holds a NUL byte (\\0), where SQLite would stop reading the statement and \
+         skip the rest of the section; remove it (a file saved as UTF-16 looks like this: save it as UTF-8)",
+    );
+}

@@ -424,3 +424,19 @@ Hint: what 002 did stays done, and the history table no longer records what is a
     );
     assert_eq!(project.versions(), Vec::<i64>::new());
 }
+
+#[test]
+fn adopt_takes_the_lock_before_it_opens_the_database() {
+    // Another runner holds Strata's lock and SQLite's write lock: adopt must
+    // say at once that it cannot have the lock (exit 5), not wait on SQLite.
+    let project = writebot_at_005();
+    let lock = std::fs::File::create(project.join("app.db-strata-lock")).unwrap();
+    lock.lock().unwrap();
+    let writer = project.db();
+    writer.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let run = project.run(&["--lock-timeout", "0", "adopt", "--yes"]);
+    assert_eq!(run.code, 5, "{run}");
+    assert!(run.stderr.starts_with("Error: the lock on sqlite:app.db is still held by "), "{run}");
+    writer.execute_batch("ROLLBACK").unwrap();
+    assert!(!has_table(&project.db(), "migration_history_before_strata"));
+}

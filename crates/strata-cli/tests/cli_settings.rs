@@ -198,3 +198,24 @@ fn json_output_names_the_database_in_the_document_not_in_a_line() {
     let run = project.ok(&["up", "--json"]);
     assert!(run.stdout.starts_with("{\"database\":\"sqlite:app.db\","), "{run}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_dot_env_or_config_that_is_not_a_regular_file_is_named_never_read() {
+    let project = nested();
+    // A FIFO would block every command; /dev/zero would never end.
+    assert!(std::process::Command::new("mkfifo").arg(project.join(".env")).status().unwrap().success());
+    project
+        .run(&["--database", "sqlite:app.db", "status"])
+        .assert_error(2, "Error: .env: is a FIFO (named pipe), not a regular file; a settings file must be a file\n");
+    std::fs::remove_file(project.join(".env")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", project.join(".env")).unwrap();
+    project
+        .run(&["status"])
+        .assert_error(2, "Error: .env: is a character device, not a regular file; a settings file must be a file\n");
+    std::fs::remove_file(project.join(".env")).unwrap();
+    project.run(&["--config", "sub", "status"]).assert_error(
+        2,
+        "Error: the configuration file sub is a folder, not a file\nHint: --config takes the path of a strata.toml file.\n",
+    );
+}

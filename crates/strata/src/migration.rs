@@ -265,6 +265,18 @@ pub(crate) fn is_cr_only(text: &str) -> bool {
     !text.contains('\n') && text.contains('\r')
 }
 
+/// A NUL byte ends SQLite's reading of a statement: whatever follows it in
+/// the section would be skipped while the migration is recorded as applied.
+fn refuse_nul(file: &Path, text: &str) -> Result<()> {
+    let Some(at) = text.find('\0') else {
+        return Ok(());
+    };
+    let line = 1 + text[..at].matches('\n').count();
+    let message = "holds a NUL byte (\\0), where SQLite would stop reading the statement and skip the rest \
+                   of the section; remove it (a file saved as UTF-16 looks like this: save it as UTF-8)";
+    Err(Error::file(file, line, message))
+}
+
 /// Parses a file's text into its sections.
 ///
 /// `only` is set for the pair layout (`.up.sql` / `.down.sql`): the file holds
@@ -278,6 +290,7 @@ pub(crate) fn parse_sections(file: &Path, text: &str, only: Option<Direction>) -
         false => Cow::Borrowed(text),
     };
     let text = text.as_ref();
+    refuse_nul(file, text)?;
     let mut sections = Sections::default();
     let mut open: Option<Open> = None;
     let mut sql_before_marker: Option<usize> = None;

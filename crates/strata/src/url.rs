@@ -117,11 +117,32 @@ fn parse_sqlite(text: &str, rest: &str) -> Result<DatabaseUrl> {
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DatabaseUrl::Sqlite(SqliteTarget::File(path)) => write!(f, "sqlite:{}", path.display()),
+            DatabaseUrl::Sqlite(SqliteTarget::File(path)) => f.write_str(&show_path(path)),
             DatabaseUrl::Sqlite(SqliteTarget::Memory) => f.write_str("sqlite::memory:"),
             DatabaseUrl::Postgres(url) | DatabaseUrl::Mysql(url) => f.write_str(&redact(url)),
         }
     }
+}
+
+/// A SQLite file as a URL that parses back to the same file (`sqlite:app.db`,
+/// `sqlite:///abs/app.db`), with control characters escaped (a newline in a
+/// name must not forge a line of output) and anything that looks like a
+/// password redacted (a path is any text a user typed).
+fn show_path(path: &std::path::Path) -> String {
+    let text: String = path
+        .display()
+        .to_string()
+        .chars()
+        .flat_map(|c| match c.is_control() {
+            true => c.escape_default().collect::<Vec<_>>(),
+            false => vec![c],
+        })
+        .collect();
+    let url = match text.starts_with('/') {
+        true => format!("sqlite://{text}"),
+        false => format!("sqlite:{text}"),
+    };
+    crate::redact::redact_text(&url)
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -258,5 +279,18 @@ mod tests {
             error("sqlite:x.db?mode=ro&password=pw"),
             "`sqlite:x.db?mode=ro&password=***`: Strata takes no `?mode=ro&password=***` in a SQLite URL (only ?mode=rwc, which is what it does anyway); write sqlite:x.db"
         );
+    }
+
+    #[test]
+    fn a_shown_file_url_parses_back_to_the_same_file_and_hides_what_it_must() {
+        for text in ["sqlite:app.db", "sqlite:///tmp/app.db", "sqlite:////tmp/app.db", "data/app.db", "/abs/x.db"] {
+            let url = DatabaseUrl::parse(text).unwrap();
+            assert_eq!(DatabaseUrl::parse(&url.to_string()).unwrap(), url, "{text} shown as {url}");
+        }
+        assert_eq!(DatabaseUrl::parse("/abs/x.db").unwrap().to_string(), "sqlite:///abs/x.db");
+        let forged = DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from("a.db\nDatabase: b.db")));
+        assert_eq!(forged.to_string(), "sqlite:a.db\\nDatabase: b.db");
+        let typed = DatabaseUrl::parse("host=db password=hunter2 user=app").unwrap();
+        assert_eq!(typed.to_string(), "sqlite:host=db password=*** user=app");
     }
 }

@@ -33,12 +33,13 @@ pub fn cmd_adopt(settings: &Settings, args: &AdoptArgs) -> Result<(), Failure> {
         }
     }
     let migrator = super::load_migrations(&settings.dir)?;
-    // Ask before taking the lock, so that no runner waits on a person typing.
-    let writebot = strata::open(&url)?.history_shape()? == Shape::WriteBot;
-    if writebot && !args.yes {
+    // The lock first, as for every command that writes: a runner at work is
+    // waited for (and named), never raced. The question is asked holding it,
+    // so that nothing changes between the answer and the conversion.
+    let mut db = super::open_locked(settings, "adopt")?;
+    if db.history_shape()? == Shape::WriteBot && !args.yes {
         confirm(&url)?;
     }
-    let mut db = super::open_locked(settings, "adopt")?;
     let adoption = migrator.adopt(db.as_mut(), &mut crate::output::Progress)?;
     let mut out = anstream::stdout().lock();
     match adoption {
