@@ -81,7 +81,9 @@ impl<'a> Report<'a> {
             .map(|(version, (migration, applied))| {
                 let state = match (migration, applied) {
                     (_, Some(row)) if row.state != RowState::Applied => State::Interrupted,
-                    (Some(m), Some(row)) if m.checksum != row.checksum => State::Modified,
+                    // An empty checksum was never recorded (adopted while its file was gone):
+                    // there is nothing to compare the file with, so it is taken as what ran.
+                    (Some(m), Some(row)) if !row.checksum.is_empty() && m.checksum != row.checksum => State::Modified,
                     (Some(_), Some(_)) => State::Applied,
                     (None, Some(_)) => State::Missing,
                     (Some(_), None) if version < highest => State::OutOfOrder,

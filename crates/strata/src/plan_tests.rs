@@ -220,3 +220,13 @@ fn labels_of_history_only_versions_follow_the_files_width() {
     let report = Report::new(&files, &history);
     assert_eq!(report.entries[1].label, "0012");
 }
+
+#[test]
+fn a_file_restored_for_a_row_recorded_without_a_checksum_is_applied() {
+    // `adopt` records no checksum for a version whose file was gone; when the
+    // file comes back there is nothing to compare it with.
+    let files = migrations(&[1, 2]);
+    let history = vec![row(1, ""), row(2, "0000")];
+    let report = Report::new(&files, &history);
+    assert_eq!(states(&report), [(1, State::Applied), (2, State::Modified)]);
+}
