@@ -152,11 +152,11 @@ pub enum Error {
     #[error("{}: changed since Strata read it (its {} script differs now), so it was not run", file.display(), match direction { crate::Direction::Up => "up", crate::Direction::Down => "down" })]
     FileChanged { file: PathBuf, direction: crate::Direction },
     /// The runners' lock file beside the database cannot be created, read or locked.
-    #[error("cannot {action} the lock file {} beside the database: {source}; Strata keeps other runners out with this file, so the database's folder must be writable by the user running strata", path.display())]
+    #[error("cannot {action} the lock file {} beside the database: {source}{}", path.display(), match *action { "create" => "; Strata keeps other runners out with this file, so the database's folder must be writable by the user running strata", "open" => "; Strata keeps other runners out with this file, so it must be readable and writable by the user running strata", _ => "" })]
     LockFile {
         /// The lock file, as the user named the database.
         path: PathBuf,
-        /// `create`, `read`, `lock` or `write`.
+        /// `create`, `open`, `read`, `lock` or `write`.
         action: &'static str,
         #[source]
         source: std::io::Error,

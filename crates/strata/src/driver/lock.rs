@@ -251,6 +251,7 @@ fn open(path: &LockPath, create: bool) -> Result<File> {
     }
     let file = options.open(&path.real).map_err(|source| match std::fs::symlink_metadata(&path.real) {
         Ok(meta) if !meta.is_file() => not_regular(path, &meta),
+        Ok(_) if create => path.error("open", source),
         _ => path.error(if create { "create" } else { "read" }, source),
     })?;
     match file.metadata() {
