@@ -178,3 +178,156 @@ fn the_lock_follows_the_file_sqlite_opens_for_every_accepted_form() {
     }
     assert!(!project.exists("data/x.db?mode=rwc") && !project.exists("app.db"));
 }
+
+/// A lock file that is a symbolic link is refused: Strata never writes through it.
+#[cfg(unix)]
+#[test]
+fn a_lock_file_that_is_a_symlink_is_refused_and_its_target_kept() {
+    let project = two_pending();
+    project.write("victim.txt", "precious\n");
+    std::os::unix::fs::symlink("victim.txt", project.join("app.db-strata-lock")).unwrap();
+    project.run(&["up"]).assert_error(
+        2,
+        "Error: the lock file app.db-strata-lock beside the database is a symbolic link, not a regular file; \
+         remove it (Strata creates its own)\n",
+    );
+    assert_eq!(project.read("victim.txt"), "precious\n");
+    assert!(!project.exists("app.db"), "the database was opened before the lock was taken");
+    project.remove("app.db-strata-lock");
+    std::fs::create_dir(project.join("app.db-strata-lock")).unwrap();
+    let run = project.run(&["up"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.starts_with(
+            "Error: the lock file app.db-strata-lock beside the database is a folder, not a regular file;"
+        ),
+        "{run}"
+    );
+}
+
+/// A database path that is a device, a folder or a FIFO is named as such,
+/// and nothing is created beside it.
+#[cfg(unix)]
+#[test]
+fn a_database_path_that_is_not_a_regular_file_is_named_and_nothing_is_created() {
+    let project = two_pending();
+    std::fs::create_dir(project.join("folder.db")).unwrap();
+    let fifo = project.join("fifo.db");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for (database, what) in [
+        ("sqlite:/dev/null", "a character device"),
+        ("sqlite:folder.db", "a folder"),
+        ("sqlite:fifo.db", "a FIFO (named pipe)"),
+    ] {
+        for command in ["up", "status"] {
+            project
+                .run(&["--database", database, command])
+                .assert_error(2, &format!("Error: {database} is {what}, not a database file\n"));
+        }
+    }
+    assert!(!std::path::Path::new("/dev/null-strata-lock").exists());
+    assert_eq!(created(&project), ["fifo.db", "folder.db"]);
+    assert_eq!(project.files_in("folder.db"), Vec::<String>::new());
+}
+
+#[test]
+fn a_text_file_named_as_the_database_is_not_a_sqlite_database() {
+    let project = two_pending();
+    project.write("notes.db", "just some text that is long enough to be read as a header, surely, yes\n");
+    let run = project.run(&["--database", "notes.db", "up"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("file is not a database"), "{run}");
+    assert_eq!(project.read("notes.db"), "just some text that is long enough to be read as a header, surely, yes\n");
+}
+
+/// The lock file cannot be created: the message says which file and why it matters.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_lock_file_that_cannot_be_created_is_named() {
+    let project = two_pending();
+    project.run(&["--database", "/proc/x.db", "up"]).assert_error(
+        1,
+        "Error: cannot create the lock file /proc/x.db-strata-lock beside the database: \
+         No such file or directory (os error 2); Strata keeps other runners out with this file, \
+         so the database's folder must be writable by the user running strata\n",
+    );
+}
+
+/// A file where the database's folder should be is a configuration error.
+#[test]
+fn a_database_folder_that_is_a_file_is_a_configuration_error() {
+    let project = two_pending();
+    project.write("f", "not a folder\n");
+    for command in ["up", "status"] {
+        project
+            .run(&["--database", "f/x.db", command])
+            .assert_error(2, "Error: cannot create the folder f for the database: f is a file\n");
+        project
+            .run(&["--database", "f/sub/x.db", command])
+            .assert_error(2, "Error: cannot create the folder f/sub for the database: f is a file\n");
+    }
+    assert_eq!(project.read("f"), "not a folder\n");
+}
+
+/// `status` reads a WAL database in a folder it cannot write to.
+#[cfg(target_os = "linux")]
+#[test]
+fn status_reads_a_wal_database_in_a_read_only_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = two_pending();
+    std::fs::create_dir(project.join("ro")).unwrap();
+    rusqlite::Connection::open(project.join("ro/app.db")).unwrap().execute_batch("PRAGMA journal_mode = WAL").unwrap();
+    project.ok(&["--database", "ro/app.db", "up", "1"]);
+    project.remove("ro/app.db-strata-lock");
+    let folder = project.join("ro");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let args = ["--database", "ro/app.db", "status"];
+    let run = run_unprivileged(&project, &args);
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    run.assert(
+        0,
+        "Version  Name  State    Applied at (UTC)\n\
+         001      a     applied  <TIME>\n\
+         002      b     pending\n\
+         \n\
+         Current version: 001 (a)  | 1 applied, 1 pending\n",
+        "",
+    );
+    assert_eq!(project.files_in("ro"), ["app.db"]);
+}
+
+/// Runs `strata ARGS` in `project` so that file permissions hold even for
+/// root: as root, the capabilities that bypass them are dropped (setpriv).
+#[cfg(target_os = "linux")]
+fn run_unprivileged(project: &Project, args: &[&str]) -> common::Run {
+    let root = std::process::Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    if !root {
+        return project.run(args);
+    }
+    let mut command = assert_cmd::Command::new("setpriv");
+    command
+        .arg("--bounding-set=-dac_override,-dac_read_search")
+        .arg(assert_cmd::cargo::cargo_bin("strata"))
+        .args(args)
+        .current_dir(project.path())
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1")
+        .write_stdin("");
+    common::Run::of(&mut command).split_database_line(args)
+}
+
+/// A lock file left by another user, that this one cannot write, is named.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_lock_file_this_user_cannot_write_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = two_pending();
+    project.write("app.db-strata-lock", "");
+    std::fs::set_permissions(project.join("app.db-strata-lock"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    run_unprivileged(&project, &["up"]).assert_error(
+        1,
+        "Error: cannot open the lock file app.db-strata-lock beside the database: Permission denied (os error 13); \
+         Strata keeps other runners out with this file, so it must be readable and writable by the user running strata\n",
+    );
+    assert!(!project.exists("app.db"), "the database was opened without the lock");
+}

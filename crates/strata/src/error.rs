@@ -151,6 +151,16 @@ pub enum Error {
     /// A migration file changed between reading it and running it; the step did not run.
     #[error("{}: changed since Strata read it (its {} script differs now), so it was not run", file.display(), match direction { crate::Direction::Up => "up", crate::Direction::Down => "down" })]
     FileChanged { file: PathBuf, direction: crate::Direction },
+    /// The runners' lock file beside the database cannot be created, read or locked.
+    #[error("cannot {action} the lock file {} beside the database: {source}{}", path.display(), match *action { "create" => "; Strata keeps other runners out with this file, so the database's folder must be writable by the user running strata", "open" => "; Strata keeps other runners out with this file, so it must be readable and writable by the user running strata", _ => "" })]
+    LockFile {
+        /// The lock file, as the user named the database.
+        path: PathBuf,
+        /// `create`, `open`, `read`, `lock` or `write`.
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -172,6 +182,7 @@ impl Error {
             Error::UnreadableFolder { .. } | Error::OtherLayout { .. } | Error::EmptyUp { .. } => ErrorKind::Invalid,
             Error::LockTimeout { .. } => ErrorKind::Locked,
             Error::FileChanged { .. } => ErrorKind::Invalid,
+            Error::LockFile { .. } => ErrorKind::Failed,
         }
     }
 

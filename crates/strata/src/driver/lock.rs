@@ -10,7 +10,7 @@
 
 use std::fmt;
 use std::fs::{File, TryLockError};
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -138,30 +138,24 @@ impl LockFile {
     /// Takes the lock on `path` (creating the file), waiting up to
     /// `request.timeout`; `waiting` is called once when it has to wait.
     pub(crate) fn acquire(
-        path: &Path,
+        path: &LockPath,
         database: &str,
         request: &LockRequest,
         waiting: &mut dyn FnMut(&LockWait),
     ) -> Result<Self> {
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(|source| Error::io(path, source))?;
+        let file = open(path, true)?;
         let start = Instant::now();
         let mut announced = false;
         loop {
             match file.try_lock() {
                 Ok(()) => break,
                 Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(source)) => return Err(Error::io(path, source)),
+                Err(TryLockError::Error(source)) => return Err(path.error("lock", source)),
             }
             let waited = start.elapsed();
             // A holder that has not said who it is yet may be one that has just
             // taken the lock, or a `status` looking for a moment: give it GRACE.
-            let holder = read_holder(path);
+            let holder = read_holder(&file);
             let settled = !holder.is_unknown() || waited >= GRACE;
             if waited >= request.timeout && settled {
                 return Err(Error::LockTimeout { database: database.to_owned(), holder, waited: request.timeout });
@@ -173,7 +167,7 @@ impl LockFile {
             std::thread::sleep(POLL.min(request.timeout.saturating_sub(waited)).max(Duration::from_millis(5)));
         }
         let lock = LockFile { file };
-        lock.write_holder(&Holder::current(&request.command)).map_err(|source| Error::io(path, source))?;
+        lock.write_holder(&Holder::current(&request.command)).map_err(|source| path.error("write", source))?;
         Ok(lock)
     }
 
@@ -186,17 +180,17 @@ impl LockFile {
 
     /// Who holds the lock on `path` now, without waiting and without creating
     /// anything; `None` when nobody does (or there is no lock file).
-    pub(crate) fn probe(path: &Path) -> Result<Option<Holder>> {
-        let file = match File::open(path) {
+    pub(crate) fn probe(path: &LockPath) -> Result<Option<Holder>> {
+        let file = match open(path, false) {
             Ok(file) => file,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(Error::io(path, source)),
+            Err(Error::LockFile { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
         };
         // A shared lock: two `status` runs never get in each other's way.
         match file.try_lock_shared() {
             Ok(()) => Ok(None),
-            Err(TryLockError::WouldBlock) => Ok(Some(read_holder(path))),
-            Err(TryLockError::Error(source)) => Err(Error::io(path, source)),
+            Err(TryLockError::WouldBlock) => Ok(Some(read_holder(&file))),
+            Err(TryLockError::Error(source)) => Err(path.error("lock", source)),
         }
     }
 }
@@ -208,9 +202,102 @@ impl Drop for LockFile {
     }
 }
 
-/// What the holder of the lock on `path` wrote; unknown when unreadable.
-fn read_holder(path: &Path) -> Holder {
-    std::fs::read(path).map(|bytes| Holder::parse(&String::from_utf8_lossy(&bytes))).unwrap_or_default()
+/// What the holder of the lock wrote in `file`; unknown when unreadable.
+fn read_holder(mut file: &File) -> Holder {
+    let mut bytes = Vec::new();
+    match file.seek(SeekFrom::Start(0)).and_then(|_| file.read_to_end(&mut bytes)) {
+        Ok(_) => Holder::parse(&String::from_utf8_lossy(&bytes)),
+        Err(_) => Holder::default(),
+    }
+}
+
+/// A lock file: the one to open, and the same as the user named the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LockPath {
+    /// `<database file>-strata-lock`, beside the resolved database file.
+    pub(crate) real: PathBuf,
+    /// For messages: beside the database as the user named it.
+    pub(crate) shown: PathBuf,
+}
+
+impl LockPath {
+    /// The lock file of `resolved`, the file SQLite opens for `named`.
+    pub(crate) fn of(named: &Path, resolved: &Path) -> Self {
+        let shown = if named.file_name() == resolved.file_name() { named } else { resolved };
+        LockPath { real: lock_path(resolved), shown: lock_path(shown) }
+    }
+
+    fn error(&self, action: &'static str, source: std::io::Error) -> Error {
+        Error::LockFile { path: self.shown.clone(), action, source }
+    }
+}
+
+/// Opens the lock file (creating it when `create`), never through a
+/// symbolic link and never anything but a regular file: the holder empties
+/// and writes the file, which must never be someone else's.
+fn open(path: &LockPath, create: bool) -> Result<File> {
+    if let Ok(meta) = std::fs::symlink_metadata(&path.real) {
+        if !meta.is_file() {
+            return Err(not_regular(path, &meta));
+        }
+    }
+    let mut options = File::options();
+    options.read(true).write(create).create(create).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // A link or a FIFO swapped in since the check fails here, or below.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(&path.real).map_err(|source| match std::fs::symlink_metadata(&path.real) {
+        Ok(meta) if !meta.is_file() => not_regular(path, &meta),
+        Ok(_) if create => path.error("open", source),
+        _ => path.error(if create { "create" } else { "read" }, source),
+    })?;
+    match file.metadata() {
+        Ok(meta) if !meta.is_file() => Err(not_regular(path, &meta)),
+        Ok(_) => Ok(file),
+        Err(source) => Err(path.error("read", source)),
+    }
+}
+
+fn not_regular(path: &LockPath, meta: &std::fs::Metadata) -> Error {
+    Error::Config(format!(
+        "the lock file {} beside the database is {}, not a regular file; remove it (Strata creates its own)",
+        path.shown.display(),
+        file_kind(meta)
+    ))
+}
+
+/// What a file that is not a regular file is, for messages: `a folder`, ….
+pub(crate) fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        return "a symbolic link";
+    }
+    if kind.is_dir() {
+        return "a folder";
+    }
+    if kind.is_file() {
+        return "a file";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    "an unknown kind of file"
 }
 
 /// `<database file>-strata-lock`.
@@ -246,7 +333,8 @@ mod tests {
     #[test]
     fn a_held_lock_times_out_naming_its_holder_and_a_released_one_is_empty() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("app.db-strata-lock");
+        let database = dir.path().join("app.db");
+        let path = LockPath::of(&database, &database);
         let request = LockRequest { timeout: Duration::ZERO, command: "strata up".to_owned() };
         let held = LockFile::acquire(&path, "sqlite:app.db", &request, &mut |_| panic!("nothing to wait for")).unwrap();
         let holder = LockFile::probe(&path).unwrap().expect("the lock is held");
@@ -261,7 +349,48 @@ mod tests {
         assert_eq!((told[0].holder.pid, told[0].timeout), (Some(std::process::id()), request.timeout));
 
         drop(held);
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "", "released: nobody is named");
+        assert_eq!(std::fs::read_to_string(&path.real).unwrap(), "", "released: nobody is named");
         assert_eq!(LockFile::probe(&path).unwrap(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_file_that_is_not_a_regular_file_is_refused_and_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("app.db");
+        let path = LockPath::of(&database, &database);
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious\n").unwrap();
+        std::os::unix::fs::symlink(&victim, &path.real).unwrap();
+        let request = LockRequest { timeout: Duration::ZERO, command: "strata up".to_owned() };
+        let error = LockFile::acquire(&path, "sqlite:app.db", &request, &mut |_| {}).unwrap_err();
+        let expected = format!(
+            "the lock file {} beside the database is a symbolic link, not a regular file; remove it (Strata creates its own)",
+            path.shown.display()
+        );
+        assert!(matches!(&error, Error::Config(message) if *message == expected), "{error:?}");
+        assert!(matches!(LockFile::probe(&path), Err(Error::Config(_))));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+
+        std::fs::remove_file(&path.real).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(&path.real).status().unwrap().success());
+        let error = LockFile::acquire(&path, "sqlite:app.db", &request, &mut |_| {}).unwrap_err();
+        assert!(error.to_string().contains("is a FIFO (named pipe), not a regular file"), "{error}");
+    }
+
+    #[test]
+    fn a_lock_file_that_cannot_be_created_is_named_as_the_database_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("missing/app.db");
+        let path = LockPath::of(Path::new("missing/app.db"), &database);
+        let request = LockRequest { timeout: Duration::ZERO, command: "strata up".to_owned() };
+        let error = LockFile::acquire(&path, "sqlite:missing/app.db", &request, &mut |_| {}).unwrap_err();
+        assert!(
+            error.to_string().starts_with(
+                "cannot create the lock file missing/app.db-strata-lock beside the database: No such file or directory"
+            ),
+            "{error}"
+        );
+        assert_eq!(LockFile::probe(&path).unwrap(), None, "no lock file: nobody holds the lock");
     }
 }

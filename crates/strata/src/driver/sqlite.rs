@@ -16,7 +16,7 @@ mod history;
 
 use rusqlite::{params, Connection, OpenFlags};
 
-use super::lock::{lock_path, Holder, LockFile, LockRequest, LockWait};
+use super::lock::{file_kind, Holder, LockFile, LockPath, LockRequest, LockWait};
 use super::{Driver, Dropped, ExecError, LegacyRow, Writes};
 use crate::error::{Error, Result};
 use crate::history::{Applied, Record, RowState, Shape, TABLE};
@@ -32,7 +32,7 @@ pub struct SqliteDriver {
     conn: Connection,
     /// The database as shown to people, e.g. `sqlite:app.db`.
     shown: String,
-    lock_path: Option<PathBuf>,
+    lock_path: Option<LockPath>,
     lock: Option<LockFile>,
 }
 
@@ -40,8 +40,8 @@ impl SqliteDriver {
     /// Opens (and creates, with its folder, when missing) the database.
     pub fn open(target: &SqliteTarget) -> Result<Self> {
         match target {
-            SqliteTarget::Memory => Self::connect(target, None, READ_WRITE, BUSY_TIMEOUT),
-            SqliteTarget::File(path) => Self::connect(target, Some(&resolve(path)?), READ_WRITE, BUSY_TIMEOUT),
+            SqliteTarget::Memory => Self::connect(target, None),
+            SqliteTarget::File(path) => Self::connect(target, Some((path, &resolve(target, path)?))),
         }
     }
 
@@ -55,10 +55,10 @@ impl SqliteDriver {
         let SqliteTarget::File(path) = target else {
             return Self::open(target);
         };
-        let resolved = resolve(path)?;
+        let resolved = resolve(target, path)?;
         let database = DatabaseUrl::Sqlite(target.clone()).to_string();
-        let lock = LockFile::acquire(&lock_path(&resolved), &database, request, waiting)?;
-        let mut driver = Self::connect(target, Some(&resolved), READ_WRITE, BUSY_TIMEOUT)?;
+        let lock = LockFile::acquire(&LockPath::of(path, &resolved), &database, request, waiting)?;
+        let mut driver = Self::connect(target, Some((path, &resolved)))?;
         driver.lock = Some(lock);
         Ok(driver)
     }
@@ -66,35 +66,40 @@ impl SqliteDriver {
     /// Opens an existing database for reading only; `None` when the file does
     /// not exist. Creates nothing.
     pub fn open_read_only(target: &SqliteTarget) -> Result<Option<Self>> {
-        match target {
-            SqliteTarget::Memory => Self::open(target).map(Some),
-            SqliteTarget::File(path) => match std::fs::canonicalize(path) {
-                Ok(resolved) => {
-                    let driver = Self::connect(target, Some(&resolved), EXISTING, READ_BUSY_TIMEOUT)?;
-                    driver.conn.execute_batch("PRAGMA query_only = ON").map_err(db)?;
-                    Ok(Some(driver))
-                }
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(source) => Err(Error::io(path, source)),
-            },
-        }
+        let SqliteTarget::File(path) = target else {
+            return Self::open(target).map(Some);
+        };
+        let resolved = match std::fs::canonicalize(path) {
+            Ok(resolved) => resolved,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(blocked_folder(path).unwrap_or_else(|| Error::io(path, source))),
+        };
+        regular_file(target, &resolved)?;
+        let shown = DatabaseUrl::Sqlite(target.clone());
+        let conn = read_only_connection(&resolved)
+            .map_err(|error| Error::Database(format!("cannot open {shown}: {error}")))?;
+        conn.execute_batch("PRAGMA query_only = ON").map_err(db)?;
+        Ok(Some(SqliteDriver {
+            conn,
+            shown: shown.to_string(),
+            lock_path: Some(LockPath::of(path, &resolved)),
+            lock: None,
+        }))
     }
 
-    /// Opens `resolved` (the file `target` names; `None` for memory).
-    fn connect(target: &SqliteTarget, resolved: Option<&Path>, flags: OpenFlags, busy: Duration) -> Result<Self> {
+    /// Opens `named` (the path `target` names and the file it resolves to;
+    /// `None` for memory).
+    fn connect(target: &SqliteTarget, named: Option<(&Path, &Path)>) -> Result<Self> {
         let shown = || DatabaseUrl::Sqlite(target.clone());
-        let conn = match resolved {
-            None => Connection::open_in_memory(),
-            Some(path) => Connection::open_with_flags(path, flags),
+        let conn = match named {
+            None => Connection::open_in_memory().and_then(|conn| setup(conn, BUSY_TIMEOUT)),
+            Some((_, resolved)) => {
+                Connection::open_with_flags(resolved, READ_WRITE).and_then(|conn| setup(conn, BUSY_TIMEOUT))
+            }
         };
         let conn = conn.map_err(|error| Error::Database(format!("cannot open {}: {error}", shown())))?;
-        // Reading the schema version makes a file that is not a database fail here, named.
-        let setup = conn
-            .busy_timeout(busy)
-            .and_then(|()| conn.execute_batch("PRAGMA foreign_keys = ON"))
-            .and_then(|()| conn.query_row("PRAGMA schema_version", [], |_| Ok(())));
-        setup.map_err(|error| Error::Database(format!("cannot open {}: {error}", shown())))?;
-        Ok(SqliteDriver { conn, shown: shown().to_string(), lock_path: resolved.map(lock_path), lock: None })
+        let lock_path = named.map(|(path, resolved)| LockPath::of(path, resolved));
+        Ok(SqliteDriver { conn, shown: shown().to_string(), lock_path, lock: None })
     }
 
     /// The connection, for code that needs more than the [`Driver`] trait.
@@ -111,12 +116,81 @@ const READ_WRITE: OpenFlags =
 /// hot journal (a read-only connection cannot, and fails); `PRAGMA
 /// query_only` then keeps every statement from writing.
 const EXISTING: OpenFlags = OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
+/// When [`EXISTING`] fails because the file or its folder cannot be written.
+const READ_ONLY: OpenFlags = OpenFlags::SQLITE_OPEN_READ_ONLY.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
+
+/// Sets up a new connection. Reading the schema version makes a file that
+/// is not a database (or one SQLite cannot read) fail here.
+fn setup(conn: Connection, busy: Duration) -> rusqlite::Result<Connection> {
+    conn.busy_timeout(busy)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    conn.query_row("PRAGMA schema_version", [], |_| Ok(()))?;
+    Ok(conn)
+}
+
+/// A connection that reads `resolved`, an existing file: read-write when it
+/// can be (see [`EXISTING`]); when the file or its folder cannot be written,
+/// read-only; and when SQLite cannot even do that (a WAL database needs its
+/// `-shm` file, which a read-only folder cannot hold) but no `-wal` file
+/// exists, so that no WAL writer is at work and the file is complete, as an
+/// immutable file. The first error is the one reported.
+fn read_only_connection(resolved: &Path) -> rusqlite::Result<Connection> {
+    let open = |flags| Connection::open_with_flags(resolved, flags).and_then(|conn| setup(conn, READ_BUSY_TIMEOUT));
+    let first = match open(EXISTING) {
+        Ok(conn) => return Ok(conn),
+        Err(error) if not_writable(&error) => error,
+        Err(error) => return Err(error),
+    };
+    if let Ok(conn) = open(READ_ONLY) {
+        return Ok(conn);
+    }
+    let mut wal = resolved.as_os_str().to_owned();
+    wal.push("-wal");
+    match immutable_uri(resolved) {
+        Some(uri) if !Path::new(&wal).exists() => {
+            Connection::open_with_flags(uri, READ_ONLY.union(OpenFlags::SQLITE_OPEN_URI))
+                .and_then(|conn| setup(conn, READ_BUSY_TIMEOUT))
+                .map_err(|_| first)
+        }
+        _ => Err(first),
+    }
+}
+
+/// Whether SQLite failed because it could not write the file or its folder.
+fn not_writable(error: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{CannotOpen, PermissionDenied, ReadOnly};
+    matches!(error.sqlite_error_code(), Some(ReadOnly | CannotOpen | PermissionDenied))
+}
+
+/// `file:/abs/path?immutable=1`, every byte outside `[A-Za-z0-9/._~-]`
+/// percent-encoded; `None` where paths are not bytes.
+fn immutable_uri(resolved: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut uri = String::from("file:");
+        for &byte in resolved.as_os_str().as_bytes() {
+            match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'~' | b'-' => uri.push(byte as char),
+                _ => uri.push_str(&format!("%{byte:02X}")),
+            }
+        }
+        uri.push_str("?immutable=1");
+        Some(uri)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = resolved;
+        None
+    }
+}
 
 /// The file `path` names, absolute, with symlinks and `..` resolved: the
 /// file SQLite opens and the one the lock file is named after. Creates the
-/// folder when missing.
-fn resolve(path: &Path) -> Result<PathBuf> {
+/// folder when missing; refuses a path that is not a regular file.
+fn resolve(target: &SqliteTarget, path: &Path) -> Result<PathBuf> {
     if let Ok(resolved) = std::fs::canonicalize(path) {
+        regular_file(target, &resolved)?;
         return Ok(resolved);
     }
     if path.symlink_metadata().is_ok() {
@@ -128,10 +202,42 @@ fn resolve(path: &Path) -> Result<PathBuf> {
     let Some(name) = path.file_name() else {
         return Err(Error::Config(format!("sqlite:{} names a folder, not a database file", path.display())));
     };
+    if let Some(error) = blocked_folder(path) {
+        return Err(error);
+    }
     let parent = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|source| Error::io(parent, source))?;
     let parent = std::fs::canonicalize(parent).map_err(|source| Error::io(parent, source))?;
     Ok(parent.join(name))
+}
+
+/// Refuses an existing database path that is a folder, a device, a FIFO…:
+/// SQLite would fail on it, or worse, after Strata created its lock file.
+fn regular_file(target: &SqliteTarget, resolved: &Path) -> Result<()> {
+    match std::fs::metadata(resolved) {
+        Ok(meta) if !meta.is_file() => Err(Error::Config(format!(
+            "{} is {}, not a database file",
+            DatabaseUrl::Sqlite(target.clone()),
+            file_kind(&meta)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// When something that is not a folder stands where a folder of `path`
+/// should be: the error saying so.
+fn blocked_folder(path: &Path) -> Option<Error> {
+    let parent = path.parent().filter(|parent| !parent.as_os_str().is_empty())?;
+    let (blocker, meta) = parent.ancestors().find_map(|at| std::fs::metadata(at).ok().map(|meta| (at, meta)))?;
+    if meta.is_dir() {
+        return None;
+    }
+    Some(Error::Config(format!(
+        "cannot create the folder {} for the database: {} is {}",
+        parent.display(),
+        blocker.display(),
+        file_kind(&meta)
+    )))
 }
 
 /// Who holds the runners' lock on the database, if anyone; creates nothing.
@@ -140,7 +246,7 @@ pub fn runner_at_work(target: &SqliteTarget) -> Result<Option<Holder>> {
         return Ok(None);
     };
     match std::fs::canonicalize(path) {
-        Ok(resolved) => LockFile::probe(&lock_path(&resolved)),
+        Ok(resolved) => LockFile::probe(&LockPath::of(path, &resolved)),
         Err(_) => Ok(None),
     }
 }
@@ -374,6 +480,7 @@ impl Drop for SqliteDriver {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lock::lock_path;
     use super::*;
 
     /// The file SQLite has open, as it reports it.
@@ -406,7 +513,7 @@ mod tests {
             let driver = SqliteDriver::open(&target).unwrap();
             let real = std::fs::canonicalize(data.join("x.db")).unwrap();
             assert_eq!(opened_file(&driver), real, "{form}");
-            assert_eq!(driver.lock_path, Some(lock_path(&real)), "{form}");
+            assert_eq!(driver.lock_path.as_ref().map(|lock| &lock.real), Some(&lock_path(&real)), "{form}");
             if i == 0 {
                 continue;
             }
