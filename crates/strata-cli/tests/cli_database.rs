@@ -215,7 +215,7 @@ fn a_database_path_that_is_not_a_regular_file_is_named_and_nothing_is_created() 
     let fifo = project.join("fifo.db");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     for (database, what) in [
-        ("sqlite:/dev/null", "a character device"),
+        ("sqlite:///dev/null", "a character device"),
         ("sqlite:folder.db", "a folder"),
         ("sqlite:fifo.db", "a FIFO (named pipe)"),
     ] {
