@@ -174,6 +174,20 @@ impl Migration {
         let checksum = up.sql.checksum();
         Migration { version, label: label.to_owned(), name: name.to_owned(), checksum, up, down, down_is_empty: false }
     }
+
+    /// The up script and the down script, if any: what `up` stores in history.
+    /// A file that holds both is read once.
+    pub fn scripts(&self) -> Result<(Cow<'_, str>, Option<Cow<'_, str>>)> {
+        let same_file = |down: &Step| down.file == self.up.file;
+        if let (Script::InFile { layout: None, checksum: up, .. }, Some(down)) = (&self.up.sql, &self.down) {
+            if let (Script::InFile { layout: None, checksum: down_sum, .. }, true) = (&down.sql, same_file(down)) {
+                let both = [(Direction::Up, up.as_str()), (Direction::Down, down_sum.as_str())];
+                let [up, down] = crate::source::read_sections(&self.up.file, None, both)?;
+                return Ok((Cow::Owned(up), Some(Cow::Owned(down))));
+            }
+        }
+        Ok((self.up.text()?, self.down.as_ref().map(Step::text).transpose()?))
+    }
 }
 
 /// Hex SHA-256 of a script, with a leading BOM ignored and CRLF read as LF,

@@ -249,9 +249,8 @@ fn watch(driver: &mut dyn Driver, steps_to_run: bool) -> Result<Guard> {
 
 /// Applies one migration; file-backed scripts are read (and verified) here, one migration at a time.
 fn apply(driver: &mut dyn Driver, migration: &Migration, guard: &mut Guard) -> Result<Duration> {
-    let up_sql = migration.up.text()?;
+    let (up_sql, down_sql) = migration.scripts()?;
     let down = migration.down.as_ref();
-    let down_sql = down.map(Step::text).transpose()?;
     let record = Record {
         version: migration.version,
         name: &migration.name,

@@ -141,13 +141,28 @@ pub(crate) fn read_section(
     layout: Option<Direction>,
     expected: &str,
 ) -> Result<String> {
-    let changed = || Error::FileChanged { file: file.to_owned(), direction };
+    let [text] = read_sections(file, layout, [(direction, expected)])?;
+    Ok(text)
+}
+
+/// The texts of several sections of `file`, read and parsed once; each must
+/// have its expected checksum, or the file changed since it was loaded.
+pub(crate) fn read_sections<const N: usize>(
+    file: &Path,
+    layout: Option<Direction>,
+    wanted: [(Direction, &str); N],
+) -> Result<[String; N]> {
     let text = read_text(file)?;
-    let mut sections = parse_sections(file, &text, layout).map_err(|_| changed())?;
-    match sections.slot(direction).take().map(|step| step.sql) {
-        Some(Script::Inline(sql)) if crate::checksum(&sql) == expected => Ok(sql),
-        _ => Err(changed()),
+    let changed = |direction| Error::FileChanged { file: file.to_owned(), direction };
+    let mut sections = parse_sections(file, &text, layout).map_err(|_| changed(wanted[0].0))?;
+    let mut texts = Vec::with_capacity(N);
+    for (direction, expected) in wanted {
+        match sections.slot(direction).take().map(|step| step.sql) {
+            Some(Script::Inline(sql)) if crate::checksum(&sql) == expected => texts.push(sql),
+            _ => return Err(changed(direction)),
+        }
     }
+    Ok(texts.try_into().unwrap_or_else(|_| unreachable!("one text per wanted section")))
 }
 
 /// Builds migrations from `(path, text)` pairs, as [`load_dir`] does for a folder;
