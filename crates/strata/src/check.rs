@@ -5,16 +5,22 @@
 //! back or switches foreign keys itself would break that silently, so such
 //! statements are refused with the file and line, and nothing runs.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 use crate::history::TABLE;
 use crate::migration::{has_statement, Migration, Step};
 use crate::split::statements;
 
+/// The up and down scripts of a migration, as `up` runs and stores them.
+pub(crate) type Scripts<'a> = [Option<Cow<'a, str>>; 2];
+
 /// Checks the up step of a migration `up` will apply: it must hold a
 /// statement (an empty one would be applied silently), and pass [`check_step`].
-pub(crate) fn check_up(migration: &Migration) -> Result<()> {
+/// Returns the scripts read for it (up, down), for the run to use.
+pub(crate) fn check_up(migration: &Migration) -> Result<Scripts<'_>> {
     let step = &migration.up;
-    let sql = step.text()?;
+    let (sql, down) = migration.scripts()?;
     if !has_statement(&sql) {
         return Err(Error::EmptyUp {
             version: migration.version,
@@ -24,12 +30,15 @@ pub(crate) fn check_up(migration: &Migration) -> Result<()> {
             line: step.line.saturating_sub(1),
         });
     }
-    check_statements(step, &sql)
+    check_statements(step, &sql)?;
+    Ok([Some(sql), down])
 }
 
-/// Checks every statement of `step` (reading a file-backed script).
-pub(crate) fn check_step(step: &Step) -> Result<()> {
-    check_statements(step, &step.text()?)
+/// Checks every statement of `step` (reading a file-backed script); returns its text.
+pub(crate) fn check_step(step: &Step) -> Result<Cow<'_, str>> {
+    let sql = step.text()?;
+    check_statements(step, &sql)?;
+    Ok(sql)
 }
 
 fn check_statements(step: &Step, sql: &str) -> Result<()> {
@@ -239,7 +248,7 @@ mod tests {
             assert!(
                 error(sql).starts_with(CHANGES),
                 "{sql}: {}",
-                check_step(&step(sql, false)).map_or_else(|e| e.to_string(), |()| "ok".into())
+                check_step(&step(sql, false)).map_or_else(|e| e.to_string(), |_| "ok".into())
             );
             assert!(check_step(&step(sql, true)).is_err(), "{sql}");
         }

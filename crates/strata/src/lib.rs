@@ -13,6 +13,7 @@ pub mod driver;
 mod error;
 mod folder;
 pub mod history;
+mod kept;
 mod marker;
 mod migration;
 mod migrator;

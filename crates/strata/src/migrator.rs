@@ -5,10 +5,11 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::check::{check_step, check_up};
+use crate::check::{check_step, check_up, Scripts};
 use crate::driver::{Driver, Dropped};
 use crate::error::Result;
 use crate::history::{utc_now, Applied, Record};
+use crate::kept::Budget;
 use crate::migration::{Direction, Migration, Step, StepOptions};
 use crate::plan::{Entry, Problem, Report, Revert, State};
 use crate::run::{run_step, Guard, HistoryChange, Subject};
@@ -114,12 +115,13 @@ impl Migrator {
             let history = self.history(driver)?;
             let report = Report::new(&self.migrations, &history);
             let plan = report.plan_up(target, allow_out_of_order)?;
-            plan.iter().try_for_each(|migration| check_up(migration))?;
+            let mut budget = Budget::new();
+            let checked = plan.iter().map(|m| Ok(budget.keep(check_up(m)?))).collect::<Result<Vec<_>>>()?;
             let mut guard = watch(driver, !plan.is_empty())?;
             let mut elapsed = Duration::ZERO;
-            for migration in &plan {
+            for (migration, scripts) in plan.iter().zip(checked) {
                 observer.started(Action::Apply, &migration.label, &migration.name);
-                elapsed += run_observed(observer, apply(driver, migration, &mut guard))?;
+                elapsed += run_observed(observer, apply(driver, migration, scripts, &mut guard))?;
             }
             let applied = |entry: &Entry<'_>| {
                 entry.state.is_applied() || plan.binary_search_by_key(&entry.version, |m| m.version).is_ok()
@@ -166,11 +168,11 @@ impl Migrator {
             let Some(newest) = report.current().and_then(|entry| entry.migration) else {
                 return Ok(summary(&report, 0, Duration::ZERO, |entry| entry.state.is_applied()));
             };
-            check_up(newest)?;
+            let scripts = Budget::new().keep(check_up(newest)?);
             let reverted = self.revert_above(driver, &report, below_newest(&report), observer)?;
             observer.started(Action::Apply, &newest.label, &newest.name);
             let mut guard = watch(driver, true)?;
-            let elapsed = reverted.elapsed + run_observed(observer, apply(driver, newest, &mut guard))?;
+            let elapsed = reverted.elapsed + run_observed(observer, apply(driver, newest, scripts, &mut guard))?;
             Ok(summary(&report, 1, elapsed, |entry| entry.state.is_applied()))
         })
     }
@@ -185,10 +187,12 @@ impl Migrator {
     ) -> Result<Summary> {
         let plan = report.plan_down(target)?;
         let steps = down_steps(driver, &plan)?;
-        steps.iter().try_for_each(|step| check_step(step))?;
+        let mut budget = Budget::new();
+        let checked =
+            steps.iter().map(|step| Ok(budget.keep([Some(check_step(step)?)]))).collect::<Result<Vec<_>>>()?;
         let mut guard = watch(driver, !plan.is_empty())?;
         let mut elapsed = Duration::ZERO;
-        for (revert, step) in plan.iter().zip(&steps) {
+        for ((revert, step), kept) in plan.iter().zip(&steps).zip(checked) {
             observer.started(Action::Revert, &revert.label, &revert.name);
             let subject = Subject {
                 version: revert.version,
@@ -196,7 +200,10 @@ impl Migrator {
                 name: &revert.name,
                 direction: Direction::Down,
             };
-            let sql = step.text()?;
+            let sql = match kept {
+                Some([Some(sql)]) => sql,
+                _ => step.text()?,
+            };
             let change = HistoryChange::Delete(revert.version);
             elapsed += run_observed(observer, run_step(driver, &subject, step, &sql, change, &mut guard))?;
         }
@@ -248,8 +255,17 @@ fn watch(driver: &mut dyn Driver, steps_to_run: bool) -> Result<Guard> {
 }
 
 /// Applies one migration; file-backed scripts are read (and verified) here, one migration at a time.
-fn apply(driver: &mut dyn Driver, migration: &Migration, guard: &mut Guard) -> Result<Duration> {
-    let (up_sql, down_sql) = migration.scripts()?;
+/// `scripts` are the texts the checks read, when they were kept; else the file is read again.
+fn apply(
+    driver: &mut dyn Driver,
+    migration: &Migration,
+    scripts: Option<Scripts<'_>>,
+    guard: &mut Guard,
+) -> Result<Duration> {
+    let (up_sql, down_sql) = match scripts {
+        Some([Some(up), down]) => (up, down),
+        _ => migration.scripts()?,
+    };
     let down = migration.down.as_ref();
     let record = Record {
         version: migration.version,
