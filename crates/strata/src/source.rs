@@ -154,7 +154,8 @@ pub(crate) fn read_sections<const N: usize>(
 ) -> Result<[String; N]> {
     let text = read_text(file)?;
     let changed = |direction| Error::FileChanged { file: file.to_owned(), direction };
-    let mut sections = parse_sections(file, &text, layout).map_err(|_| changed(wanted[0].0))?;
+    // A file that no longer parses says why, with its line (it changed since it was loaded).
+    let mut sections = parse_sections(file, &text, layout)?;
     let mut texts = Vec::with_capacity(N);
     for (direction, expected) in wanted {
         match sections.slot(direction).take().map(|step| step.sql) {

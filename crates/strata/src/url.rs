@@ -34,6 +34,13 @@ impl DatabaseUrl {
         if text.is_empty() {
             return Err(Error::Config("the database URL is empty".to_owned()));
         }
+        if is_conninfo(text) {
+            return Err(Error::Config(format!(
+                "`{}` looks like a PostgreSQL connection string (key=value words), which Strata does not read; \
+                 write a URL instead: postgres://user@host/database, with `:password` after the user if one is needed",
+                crate::redact::redact_text(text)
+            )));
+        }
         let Some(scheme) = scheme(text) else {
             return Ok(DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(text))));
         };
@@ -57,7 +64,7 @@ impl DatabaseUrl {
                 let shown = text.split_once("://").map_or(format!("{scheme}:"), |(scheme, _)| format!("{scheme}://"));
                 Err(Error::Config(format!(
                     "unknown database URL scheme `{shown}` in `{}`; use sqlite:, postgres:// or mysql://",
-                    redact(text)
+                    redact_unknown(text, rest)
                 )))
             }
         }
@@ -124,10 +131,31 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
+/// libpq's `host=db user=app password=…` form: words of `key=value` with
+/// one of its keys. Never a file name.
+fn is_conninfo(text: &str) -> bool {
+    const KEYS: [&str; 7] = ["host", "hostaddr", "port", "dbname", "user", "password", "sslmode"];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.len() > 1
+        && words.iter().all(|word| word.contains('='))
+        && words.iter().any(|word| word.split_once('=').is_some_and(|(key, _)| KEYS.contains(&key)))
+}
+
+/// A URL of an unknown scheme, for a message: a password hidden, also in
+/// `user:password@host` typed without its scheme (`app:hunter2@db/x`, where
+/// `app` reads as the scheme).
+fn redact_unknown(text: &str, rest: &str) -> String {
+    match rest.rfind('@') {
+        Some(at) if !rest.contains("//") && at > 0 => {
+            format!("{}***{}", &text[..text.len() - rest.len()], &rest[at..])
+        }
+        _ => redact(text),
+    }
+}
+
 /// A SQLite file as a URL that parses back to the same file (`sqlite:app.db`,
 /// `sqlite:///abs/app.db`), with control characters escaped (a newline in a
-/// name must not forge a line of output) and anything that looks like a
-/// password redacted (a path is any text a user typed).
+/// name must not forge a line of output).
 fn show_path(path: &std::path::Path) -> String {
     let text: String = path
         .display()
@@ -142,7 +170,12 @@ fn show_path(path: &std::path::Path) -> String {
         true => format!("sqlite://{text}"),
         false => format!("sqlite:{text}"),
     };
-    crate::redact::redact_text(&url)
+    // `?` starts a query in a `sqlite:` URL, and `:memory:` is not a file
+    // there: then the plain path (or `./path`) is what reads back as this file.
+    let same = |shown: &str| {
+        DatabaseUrl::parse(shown).is_ok_and(|url| url == DatabaseUrl::Sqlite(SqliteTarget::File(path.to_owned())))
+    };
+    [url.clone(), text.clone(), format!("./{text}")].into_iter().find(|shown| same(shown)).unwrap_or(url)
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -282,6 +315,19 @@ mod tests {
     }
 
     #[test]
+    fn a_postgres_connection_string_is_never_a_file_name_and_hides_its_password() {
+        let error = DatabaseUrl::parse("host=db password=hunter2 user=app").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "`host=db password=*** user=app` looks like a PostgreSQL connection string (key=value words), which \
+             Strata does not read; write a URL instead: postgres://user@host/database, with `:password` after the \
+             user if one is needed"
+        );
+        let error = DatabaseUrl::parse("app:hunter2@db/x").unwrap_err().to_string();
+        assert_eq!(error, "unknown database URL scheme `app:` in `app:***@db/x`; use sqlite:, postgres:// or mysql://");
+    }
+
+    #[test]
     fn a_shown_file_url_parses_back_to_the_same_file_and_hides_what_it_must() {
         for text in ["sqlite:app.db", "sqlite:///tmp/app.db", "sqlite:////tmp/app.db", "data/app.db", "/abs/x.db"] {
             let url = DatabaseUrl::parse(text).unwrap();
@@ -290,7 +336,11 @@ mod tests {
         assert_eq!(DatabaseUrl::parse("/abs/x.db").unwrap().to_string(), "sqlite:///abs/x.db");
         let forged = DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from("a.db\nDatabase: b.db")));
         assert_eq!(forged.to_string(), "sqlite:a.db\\nDatabase: b.db");
-        let typed = DatabaseUrl::parse("host=db password=hunter2 user=app").unwrap();
-        assert_eq!(typed.to_string(), "sqlite:host=db password=*** user=app");
+        for text in ["q?x.db", ":memory:", "backup@2024.db", "v1:x@y/app.db", "/tmp/a b?c#d%20e/app.db"] {
+            let url = DatabaseUrl::Sqlite(SqliteTarget::File(PathBuf::from(text)));
+            assert_eq!(DatabaseUrl::parse(&url.to_string()).unwrap(), url, "{text} shown as {url}");
+        }
+        assert_eq!(DatabaseUrl::Sqlite(SqliteTarget::File(":memory:".into())).to_string(), ":memory:");
+        assert_eq!(DatabaseUrl::parse("backup@2024.db").unwrap().to_string(), "sqlite:backup@2024.db");
     }
 }

@@ -256,8 +256,27 @@ fn open(path: &LockPath, create: bool) -> Result<File> {
     })?;
     match file.metadata() {
         Ok(meta) if !meta.is_file() => Err(not_regular(path, &meta)),
+        Ok(meta) if links(&meta) > 1 => Err(Error::Config(format!(
+            "the lock file {} beside the database has other names (hard links), so writing it would change \
+             another file; remove it (Strata creates its own)",
+            path.shown.display()
+        ))),
         Ok(_) => Ok(file),
         Err(source) => Err(path.error("read", source)),
+    }
+}
+
+/// How many names the file has (1 where the system cannot tell).
+fn links(meta: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        1
     }
 }
 
@@ -392,5 +411,19 @@ mod tests {
             "{error}"
         );
         assert_eq!(LockFile::probe(&path).unwrap(), None, "no lock file: nobody holds the lock");
+    }
+
+    #[test]
+    fn a_lock_file_with_another_name_is_refused_and_that_file_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("app.db");
+        let path = LockPath::of(&database, &database);
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        std::fs::hard_link(&victim, &path.real).unwrap();
+        let request = LockRequest { timeout: Duration::ZERO, command: "strata up".to_owned() };
+        let error = LockFile::acquire(&path, "sqlite:app.db", &request, &mut |_| {}).unwrap_err();
+        assert!(error.to_string().contains("has other names (hard links)"), "{error}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
     }
 }
