@@ -157,12 +157,13 @@ impl Settings {
 
 /// `strata.toml` in the current folder or the nearest parent that has one, as
 /// a relative path (`strata.toml`, `../strata.toml`, …) so that messages stay short.
+/// Anything of that name counts, so that a folder or FIFO there is named, not skipped.
 fn find_config_file() -> Option<PathBuf> {
     let depth = std::env::current_dir().map_or(1, |cwd| cwd.ancestors().count());
     let mut candidate = PathBuf::new();
     for _ in 0..depth {
         let path = candidate.join(CONFIG_FILE);
-        if path.is_file() {
+        if path.exists() {
             return Some(path);
         }
         candidate.push("..");

@@ -214,6 +214,13 @@ fn a_dot_env_or_config_that_is_not_a_regular_file_is_named_never_read() {
         .run(&["status"])
         .assert_error(2, "Error: .env: is a character device, not a regular file; a settings file must be a file\n");
     std::fs::remove_file(project.join(".env")).unwrap();
+    std::fs::remove_file(project.join("strata.toml")).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(project.join("strata.toml")).status().unwrap().success());
+    project.run(&["status"]).assert_error(
+        2,
+        "Error: strata.toml: is a FIFO (named pipe), not a regular file; a settings file must be a file\n",
+    );
+    std::fs::remove_file(project.join("strata.toml")).unwrap();
     project.run(&["--config", "sub", "status"]).assert_error(
         2,
         "Error: the configuration file sub is a folder, not a file\nHint: --config takes the path of a strata.toml file.\n",
