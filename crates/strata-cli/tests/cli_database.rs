@@ -282,7 +282,7 @@ fn status_reads_a_wal_database_in_a_read_only_folder() {
     let folder = project.join("ro");
     std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
     let args = ["--database", "ro/app.db", "status"];
-    let run = run_unprivileged(&project, &args);
+    let run = project.run_unprivileged(&args);
     std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
     run.assert(
         0,
@@ -296,26 +296,6 @@ fn status_reads_a_wal_database_in_a_read_only_folder() {
     assert_eq!(project.files_in("ro"), ["app.db"]);
 }
 
-/// Runs `strata ARGS` in `project` so that file permissions hold even for
-/// root: as root, the capabilities that bypass them are dropped (setpriv).
-#[cfg(target_os = "linux")]
-fn run_unprivileged(project: &Project, args: &[&str]) -> common::Run {
-    let root = std::process::Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
-    if !root {
-        return project.run(args);
-    }
-    let mut command = assert_cmd::Command::new("setpriv");
-    command
-        .arg("--bounding-set=-dac_override,-dac_read_search")
-        .arg(assert_cmd::cargo::cargo_bin("strata"))
-        .args(args)
-        .current_dir(project.path())
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .write_stdin("");
-    common::Run::of(&mut command).split_database_line(args)
-}
-
 /// A lock file left by another user, that this one cannot write, is named.
 #[cfg(target_os = "linux")]
 #[test]
@@ -324,7 +304,7 @@ fn a_lock_file_this_user_cannot_write_is_named() {
     let project = two_pending();
     project.write("app.db-strata-lock", "");
     std::fs::set_permissions(project.join("app.db-strata-lock"), std::fs::Permissions::from_mode(0o444)).unwrap();
-    run_unprivileged(&project, &["up"]).assert_error(
+    project.run_unprivileged(&["up"]).assert_error(
         1,
         "Error: cannot open the lock file app.db-strata-lock beside the database: Permission denied (os error 13); \
          Strata keeps other runners out with this file, so it must be readable and writable by the user running strata\n",

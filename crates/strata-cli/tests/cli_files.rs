@@ -350,33 +350,14 @@ fn a_folder_with_only_empty_subfolders_has_nothing_to_apply() {
     project.run(&["up"]).assert(0, "Nothing to apply: there are no migrations in migrations/versions.\n", "");
 }
 
-/// Runs `strata ARGS` in `project` so that file permissions hold even for
-/// root: as root, the capabilities that bypass them are dropped (setpriv).
-#[cfg(unix)]
-fn run_unprivileged(project: &Project, unreadable: &std::path::Path, args: &[&str]) -> common::Run {
-    if std::fs::read_dir(unreadable).is_err() {
-        return project.run(args);
-    }
-    let mut command = assert_cmd::Command::new("setpriv");
-    command
-        .arg("--bounding-set=-dac_override,-dac_read_search")
-        .arg(assert_cmd::cargo::cargo_bin("strata"))
-        .args(args)
-        .current_dir(project.path())
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .write_stdin("");
-    common::Run::of(&mut command).split_database_line(args)
-}
-
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn an_unreadable_migrations_folder_exits_2_naming_it() {
     use std::os::unix::fs::PermissionsExt;
     let project = applied_one_pending_one();
     let dir = project.join(DIR);
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o000)).unwrap();
-    let run = run_unprivileged(&project, &dir, &["up"]);
+    let run = project.run_unprivileged(&["up"]);
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     run.assert_error(
         2,

@@ -170,6 +170,27 @@ impl Project {
         (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
     }
 
+    /// Runs `strata ARGS` so that file permissions hold even for root: as
+    /// root, the capabilities that bypass them are dropped (util-linux setpriv).
+    #[cfg(target_os = "linux")]
+    pub fn run_unprivileged(&self, args: &[&str]) -> Run {
+        let root = std::process::Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+        if !root {
+            return self.run(args);
+        }
+        let mut command = Command::new("setpriv");
+        command
+            .arg("--bounding-set=-dac_override,-dac_read_search")
+            .arg(assert_cmd::cargo::cargo_bin("strata"))
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("DATABASE_URL")
+            .env("NO_COLOR", "1")
+            .env("XDG_CACHE_HOME", self.cache.path())
+            .write_stdin("");
+        Run::of(&mut command).split_database_line(args)
+    }
+
     /// Opens the project's database (`app.db`), which must exist.
     pub fn db(&self) -> Connection {
         self.db_at(DB)
