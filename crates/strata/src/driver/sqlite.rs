@@ -193,11 +193,18 @@ fn resolve(target: &SqliteTarget, path: &Path) -> Result<PathBuf> {
         regular_file(target, &resolved)?;
         return Ok(resolved);
     }
-    if path.symlink_metadata().is_ok() {
-        return Err(Error::Config(format!(
-            "sqlite:{} is a symbolic link to a file that does not exist; point it at the database or name the database itself",
-            path.display()
-        )));
+    if let Ok(meta) = path.symlink_metadata() {
+        // Another runner may have created the file since: resolve it again.
+        if let Ok(resolved) = std::fs::canonicalize(path) {
+            regular_file(target, &resolved)?;
+            return Ok(resolved);
+        }
+        if meta.file_type().is_symlink() {
+            return Err(Error::Config(format!(
+                "sqlite:{} is a symbolic link to a file that does not exist; point it at the database or name the database itself",
+                path.display()
+            )));
+        }
     }
     let Some(name) = path.file_name() else {
         return Err(Error::Config(format!("sqlite:{} names a folder, not a database file", path.display())));
