@@ -45,7 +45,8 @@ pub fn cmd_status(settings: &Settings, args: &StatusArgs) -> Result<(), Failure>
 }
 
 /// Names the database (unless `json`), reads the migrations and the
-/// database's history, and hands `work` their comparison.
+/// database's history, and hands `work` their comparison. When a runner at
+/// work keeps even readers out, the migration files are still listed.
 pub fn with_report<T>(
     settings: &Settings,
     json: bool,
@@ -53,7 +54,15 @@ pub fn with_report<T>(
 ) -> Result<T, Failure> {
     let url = super::database(settings, json)?;
     let migrator = super::load_migrations(&settings.dir)?;
-    let history = read_history(&url)?;
+    let history = match read_history(&url)? {
+        History::Read(history) => history,
+        History::Busy(failure) => {
+            if !json {
+                write_files(&mut crate::output::buffered_stdout(), migrator.migrations())?;
+            }
+            return Err(failure);
+        }
+    };
     work(&url, &Report::new(migrator.migrations(), &history))
 }
 
@@ -62,34 +71,58 @@ pub fn is_up_to_date(report: &Report<'_>) -> bool {
     report.entries.iter().all(|entry| entry.state == State::Applied)
 }
 
+/// The history, or why a runner at work keeps it from being read now.
+enum History {
+    Read(Vec<Applied>),
+    Busy(Failure),
+}
+
 /// The database's history, read without writing anything and without
 /// waiting for a runner at work: notes on stderr say when a runner is at
 /// work, or when there is no database or no history table yet (every
 /// migration is then pending).
-fn read_history(url: &DatabaseUrl) -> Result<Vec<Applied>, Failure> {
+fn read_history(url: &DatabaseUrl) -> Result<History, Failure> {
     let mut err = anstream::stderr();
     let runner = strata::runner_at_work(url)?;
     if let Some(holder) = &runner {
         writeln!(err, "A strata run is at work on {url}: {holder}; showing what it has committed so far.")?;
     }
     let busy = |error: strata::Error| match &runner {
-        Some(holder) => Failure::failed(
+        Some(holder) => Ok(History::Busy(Failure::failed(
             format!("cannot read {url} while {holder} writes to it: {error}"),
             "run `strata status` again when that run has finished.".to_owned(),
-        ),
-        None => error.into(),
+        ))),
+        None => Err(Failure::from(error)),
     };
-    let Some(mut db) = strata::open_read_only(url).map_err(busy)? else {
+    let db = match strata::open_read_only(url) {
+        Ok(db) => db,
+        Err(error) => return busy(error),
+    };
+    let Some(mut db) = db else {
         writeln!(err, "{url} does not exist yet; every migration is pending.")?;
-        return Ok(Vec::new());
+        return Ok(History::Read(Vec::new()));
     };
-    match db.read_history_if_exists().map_err(busy)? {
-        Some(history) => Ok(history),
-        None => {
+    match db.read_history_if_exists() {
+        Ok(Some(history)) => Ok(History::Read(history)),
+        Ok(None) => {
             writeln!(err, "{url} has no migration_history table yet; every migration is pending.")?;
-            Ok(Vec::new())
+            Ok(History::Read(Vec::new()))
         }
+        Err(error) => busy(error),
     }
+}
+
+/// The migration files alone, when their states cannot be read.
+fn write_files(out: &mut impl Write, migrations: &[strata::Migration]) -> std::io::Result<()> {
+    if migrations.is_empty() {
+        return Ok(());
+    }
+    let width = migrations.iter().map(|m| m.label.len()).max().unwrap_or(0).max("Version".len());
+    writeln!(out, "{BOLD}{:width$}  Name (state unknown until the history can be read){BOLD:#}", "Version")?;
+    for migration in migrations {
+        writeln!(out, "{:width$}  {}", migration.label, migration.name)?;
+    }
+    out.flush()
 }
 
 const STATES: [State; 6] =
