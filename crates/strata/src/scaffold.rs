@@ -6,6 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
 use crate::error::{Error, Result};
 use crate::source::FileName;
 
@@ -31,9 +34,12 @@ pub enum Numbering {
 /// Returns `None` when nothing is left.
 pub fn slug(description: &str) -> Option<String> {
     let mut slug = String::new();
-    for c in description.chars() {
+    // Composed first (NFC), as macOS and some keyboards send `e` + U+0301 for `é`.
+    for c in description.nfc() {
         if c.is_alphanumeric() {
             slug.extend(c.to_lowercase().filter(|c| c.is_alphanumeric() && !c.is_uppercase()));
+        } else if is_combining_mark(c) && slug.ends_with(|last: char| last.is_alphanumeric()) {
+            slug.push(c); // a mark that has no composed form stays with its letter
         } else if !slug.is_empty() && !slug.ends_with('_') {
             slug.push('_');
         }
@@ -185,6 +191,7 @@ mod tests {
         assert_eq!(slug("../../etc/passwd").as_deref(), Some("etc_passwd"));
         assert_eq!(slug("Add Ünïcode").as_deref(), Some("add_ünïcode"));
         assert_eq!(slug("Ünïcode café, ΣΟΦΊΑ İstanbul 用户表").as_deref(), Some("ünïcode_café_σοφία_istanbul_用户表"));
+        assert_eq!(slug("Add e\u{301}te\u{301}").as_deref(), Some("add_été"), "decomposed, as macOS sends it");
         assert_eq!(slug(" -- !! "), None);
         assert_eq!(slug(""), None);
     }

@@ -5,6 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
 use crate::cache::{self, Cache};
 use crate::error::{Error, Result};
 use crate::folder::list;
@@ -50,6 +53,9 @@ pub fn parse_file_name(file_name: &str) -> Result<Option<FileName>, String> {
     if label.is_empty() {
         return Err(format!("{expected} (no version number at the start)"));
     }
+    // Composed (NFC): a name macOS stored decomposed is the same name.
+    let name: String = name.nfc().collect();
+    let name = name.as_str();
     if !is_snake_case(name) {
         return Err(format!(
             "{expected} (`{name}` is not snake_case: use lowercase letters (of any script), digits and single `_`)"
@@ -85,9 +91,10 @@ fn is_flyway(stem: &str) -> bool {
 /// digits, joined by single `_`.
 fn is_snake_case(name: &str) -> bool {
     !name.is_empty()
-        && name
-            .split('_')
-            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase()))
+        && name.split('_').all(|word| {
+            word.starts_with(char::is_alphanumeric)
+                && word.chars().all(|c| (c.is_alphanumeric() && !c.is_uppercase()) || is_combining_mark(c))
+        })
 }
 
 /// Reads every migration in `dir`. Files that do not end in `.sql`, hidden

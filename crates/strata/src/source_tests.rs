@@ -234,3 +234,12 @@ proptest::proptest! {
         let _ = parse_file_name(&name);
     }
 }
+
+#[test]
+fn a_decomposed_file_name_is_the_same_name_composed() {
+    // macOS stores `é` as `e` + U+0301 in file names; a Linux checkout has `é`.
+    let decomposed = parse_file_name("018_caf\u{65}\u{301}.sql").unwrap().unwrap();
+    let composed = parse_file_name("018_caf\u{e9}.sql").unwrap().unwrap();
+    assert_eq!(decomposed.name, "caf\u{e9}");
+    assert_eq!(decomposed, composed);
+}
