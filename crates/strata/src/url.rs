@@ -97,7 +97,7 @@ fn parse_sqlite(text: &str, rest: &str) -> Result<DatabaseUrl> {
         return Err(Error::Config(format!(
             "`{}`: Strata takes no `?{}` in a SQLite URL (only ?mode=rwc, which is what it does anyway); write sqlite:{path}",
             redact(text),
-            redact_query(query)
+            redact(query)
         )));
     }
     let path = match path.strip_prefix("//") {
@@ -187,36 +187,7 @@ impl fmt::Debug for DatabaseUrl {
 /// Replaces the password in `scheme://user:password@host/…` (and any
 /// `password=` query parameter) with `***`.
 pub fn redact(url: &str) -> String {
-    let mut out = url.to_owned();
-    let start = match out.find("://") {
-        Some(scheme_end) => Some(scheme_end + 3),
-        None => scheme(url).map(|scheme| scheme.len() + 1),
-    };
-    if let Some(start) = start {
-        // The password runs to the last `@`: it may itself hold `/`, `?`, `#` or `@`.
-        if let Some(at) = out[start..].rfind('@').map(|at| at + start) {
-            if let Some(colon) = out[start..at].find(':').map(|colon| colon + start) {
-                out.replace_range(colon + 1..at, "***");
-            }
-        }
-    }
-    if let Some(query_start) = out.find('?') {
-        let (head, query) = out.split_at(query_start + 1);
-        out = format!("{head}{}", redact_query(query));
-    }
-    out
-}
-
-/// A query string with every `password=` value replaced by `***`.
-fn redact_query(query: &str) -> String {
-    let params: Vec<String> = query
-        .split('&')
-        .map(|param| match param.split_once('=') {
-            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-            _ => param.to_owned(),
-        })
-        .collect();
-    params.join("&")
+    crate::redact::redact_text(url)
 }
 
 #[cfg(test)]

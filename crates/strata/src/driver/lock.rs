@@ -290,33 +290,7 @@ fn not_regular(path: &LockPath, meta: &std::fs::Metadata) -> Error {
 
 /// What a file that is not a regular file is, for messages: `a folder`, ….
 pub(crate) fn file_kind(meta: &std::fs::Metadata) -> &'static str {
-    let kind = meta.file_type();
-    if kind.is_symlink() {
-        return "a symbolic link";
-    }
-    if kind.is_dir() {
-        return "a folder";
-    }
-    if kind.is_file() {
-        return "a file";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_char_device() {
-            return "a character device";
-        }
-        if kind.is_block_device() {
-            return "a block device";
-        }
-        if kind.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-    }
-    "an unknown kind of file"
+    crate::folder::kind_name(meta.file_type())
 }
 
 /// `<database file>-strata-lock`.
