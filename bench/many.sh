@@ -25,7 +25,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/m"
 cd "$work"
 
-# The history table exactly as Strata creates it (driver/sqlite.rs).
+# The history table exactly as Strata creates it (crates/strata/src/driver/sqlite/history.rs).
 cat > apply.sql <<'SQL'
 CREATE TABLE IF NOT EXISTS migration_history (
   version INTEGER PRIMARY KEY,

@@ -36,7 +36,7 @@ pub fn cmd_adopt(settings: &Settings, args: &AdoptArgs) -> Result<(), Failure> {
     // The lock first, as for every command that writes: a runner at work is
     // waited for (and named), never raced. The question is asked holding it,
     // so that nothing changes between the answer and the conversion.
-    let mut db = super::open_locked(settings, "adopt")?;
+    let mut db = super::open_locked(settings, &url, "adopt")?;
     if db.history_shape()? == Shape::WriteBot && !args.yes {
         confirm(&url)?;
     }

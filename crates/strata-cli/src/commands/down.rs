@@ -35,7 +35,7 @@ pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
     if args.version == Some(0) && !args.yes {
         confirm_all(&migrator, &url)?;
     }
-    let mut db = super::open_locked(settings, "down")?;
+    let mut db = super::open_locked(settings, &url, "down")?;
     if args.json {
         let mut recorder = Recorder::default();
         let summary = run(&migrator, db.as_mut(), args.version, &mut recorder)?;

@@ -50,11 +50,7 @@ fn check_folder(dir: &Path) -> Result<(), Failure> {
         Err(_) if is_link_loop(dir) => "is a symbolic link loop".to_owned(),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => match std::fs::read_link(dir) {
             Ok(target) => format!("is a symbolic link to {}, which does not exist", target.display()),
-            Err(_) => return Err(Failure::invalid(
-                format!("the migrations folder {} does not exist", dir.display()),
-                "create it (`strata create` does), or point --dir or `migrations` in strata.toml at the right folder."
-                    .to_owned(),
-            )),
+            Err(_) => return Err(missing_folder(dir)),
         },
         Err(_) => return Ok(()),
     };
@@ -62,6 +58,14 @@ fn check_folder(dir: &Path) -> Result<(), Failure> {
         format!("the migrations folder {} {what}", dir.display()),
         "point --dir or `migrations` in strata.toml at the folder that holds the migrations.".to_owned(),
     ))
+}
+
+fn missing_folder(dir: &Path) -> Failure {
+    Failure::invalid(
+        format!("the migrations folder {} does not exist", dir.display()),
+        "create it (`strata create` does), or point --dir or `migrations` in strata.toml at the right folder."
+            .to_owned(),
+    )
 }
 
 /// Whether following `path`'s symbolic links never ends (the system gives up
@@ -96,7 +100,11 @@ pub fn database(settings: &Settings, json: bool) -> Result<strata::DatabaseUrl, 
 
 /// Opens the configured database after taking the runners' lock, saying at
 /// once when another run holds it and waiting up to the lock timeout.
-pub fn open_locked(settings: &Settings, command: &str) -> Result<Box<dyn strata::Driver>, Failure> {
+pub fn open_locked(
+    settings: &Settings,
+    url: &strata::DatabaseUrl,
+    command: &str,
+) -> Result<Box<dyn strata::Driver>, Failure> {
     let request = strata::LockRequest { timeout: settings.lock_timeout, command: format!("strata {command}") };
-    Ok(strata::open_locked(&settings.database()?, &request, &mut crate::output::print_waiting)?)
+    Ok(strata::open_locked(url, &request, &mut crate::output::print_waiting)?)
 }

@@ -21,7 +21,7 @@ pub struct RedoArgs {
 pub fn cmd_redo(settings: &Settings, args: &RedoArgs) -> Result<(), Failure> {
     let url = super::database(settings, args.json)?;
     let migrator = super::load_migrations(&settings.dir)?;
-    let mut db = super::open_locked(settings, "redo")?;
+    let mut db = super::open_locked(settings, &url, "redo")?;
     if args.json {
         let mut recorder = Recorder::default();
         let summary = migrator.redo(db.as_mut(), &mut recorder)?;

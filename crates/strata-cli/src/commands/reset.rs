@@ -1,6 +1,7 @@
 use std::io::Write;
 
 use clap::Args;
+use strata::history::TABLE;
 
 use crate::config::Settings;
 use crate::confirm::Question;
@@ -21,11 +22,11 @@ pub fn cmd_reset(settings: &Settings, args: &ResetArgs) -> Result<(), Failure> {
         confirm(&url)?;
     }
     let migrator = strata::Migrator::new(Vec::new())?;
-    let mut db = super::open_locked(settings, "reset")?;
+    let mut db = super::open_locked(settings, &url, "reset")?;
     let dropped = migrator.reset(db.as_mut(), &mut crate::output::Progress)?;
     writeln!(
         anstream::stdout(),
-        "Reset {url}: dropped {}, {}, {} and {}; migration_history is empty.",
+        "Reset {url}: dropped {}, {}, {} and {}; {TABLE} is empty.",
         count(dropped.tables, "table"),
         count(dropped.views, "view"),
         count(dropped.triggers, "trigger"),
@@ -39,7 +40,7 @@ fn confirm(url: &strata::DatabaseUrl) -> Result<(), Failure> {
     crate::confirm::confirm(&Question {
         action: "reset",
         command: "reset",
-        warning: &format!("This drops every table, view, trigger and index in {url} and empties migration_history."),
+        warning: &format!("This drops every table, view, trigger and index in {url} and empties {TABLE}."),
         without_asking: "pass --yes to reset without asking.",
     })
 }

@@ -2,7 +2,7 @@ use std::io::Write;
 
 use clap::Args;
 use serde::Serialize;
-use strata::history::Applied;
+use strata::history::{Applied, TABLE};
 use strata::plan::{Report, State};
 use strata::DatabaseUrl;
 
@@ -105,7 +105,7 @@ fn read_history(url: &DatabaseUrl) -> Result<History, Failure> {
     match db.read_history_if_exists() {
         Ok(Some(history)) => Ok(History::Read(history)),
         Ok(None) => {
-            writeln!(err, "{url} has no migration_history table yet; every migration is pending.")?;
+            writeln!(err, "{url} has no {TABLE} table yet; every migration is pending.")?;
             Ok(History::Read(Vec::new()))
         }
         Err(error) => busy(error),

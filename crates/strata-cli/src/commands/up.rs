@@ -25,7 +25,7 @@ pub struct UpArgs {
 pub fn cmd_up(settings: &Settings, args: &UpArgs) -> Result<(), Failure> {
     let url = super::database(settings, args.json)?;
     let migrator = super::load_migrations(&settings.dir)?;
-    let mut db = super::open_locked(settings, "up")?;
+    let mut db = super::open_locked(settings, &url, "up")?;
     if args.json {
         let mut recorder = Recorder::default();
         let summary = migrator.up(db.as_mut(), args.version, args.allow_out_of_order, &mut recorder)?;
