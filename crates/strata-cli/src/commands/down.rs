@@ -2,12 +2,12 @@ use std::io::Write;
 
 use clap::Args;
 use strata::plan::Report;
-use strata::{DatabaseUrl, Driver, Migrator, Summary};
+use strata::{DatabaseUrl, Migrator};
 
 use crate::config::Settings;
 use crate::confirm::Question;
 use crate::failure::Failure;
-use crate::output::{count, duration, version_phrase, Progress, Recorder};
+use crate::output::{count, duration, version_phrase};
 
 /// Revert the newest migration, or every applied migration above VERSION, newest first
 ///
@@ -36,12 +36,13 @@ pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
         confirm_all(&migrator, &url)?;
     }
     let mut db = super::open_locked(settings, &url, "down")?;
-    if args.json {
-        let mut recorder = Recorder::default();
-        let summary = run(&migrator, db.as_mut(), args.version, &mut recorder)?;
-        return Ok(recorder.print(&url, &summary, true, false)?);
-    }
-    let summary = run(&migrator, db.as_mut(), args.version, &mut Progress)?;
+    let down = |observer: &mut dyn strata::Observer| match args.version {
+        Some(version) => migrator.down(db.as_mut(), version, observer),
+        None => migrator.down_newest(db.as_mut(), observer),
+    };
+    let Some(summary) = super::run_reported(&url, args.json, (true, false), down)? else {
+        return Ok(());
+    };
     let mut out = anstream::stdout().lock();
     match summary.count {
         0 => writeln!(out, "Nothing to revert: {}.", version_phrase(&summary))?,
@@ -54,18 +55,6 @@ pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
         )?,
     }
     Ok(())
-}
-
-fn run(
-    migrator: &Migrator,
-    db: &mut dyn Driver,
-    version: Option<u64>,
-    observer: &mut dyn strata::Observer,
-) -> Result<Summary, Failure> {
-    Ok(match version {
-        Some(version) => migrator.down(db, version, observer)?,
-        None => migrator.down_newest(db, observer)?,
-    })
 }
 
 /// `down 0` with something applied: asks to type `yes`; refuses without a terminal.

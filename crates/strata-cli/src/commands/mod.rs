@@ -98,6 +98,25 @@ pub fn database(settings: &Settings, json: bool) -> Result<strata::DatabaseUrl, 
     Ok(url)
 }
 
+/// Runs a command's migrations reporting to the `--json` recorder or as
+/// progress lines. With `json` the document (with its `reverted` and
+/// `applied` lists as `lists` says) is printed and `None` returned; else the
+/// summary, for the command's own last line.
+pub fn run_reported(
+    url: &strata::DatabaseUrl,
+    json: bool,
+    lists: (bool, bool),
+    work: impl FnOnce(&mut dyn strata::Observer) -> Result<strata::Summary, strata::Error>,
+) -> Result<Option<strata::Summary>, Failure> {
+    if !json {
+        return Ok(Some(work(&mut crate::output::Progress)?));
+    }
+    let mut recorder = crate::output::Recorder::default();
+    let summary = work(&mut recorder)?;
+    recorder.print(url, &summary, lists.0, lists.1)?;
+    Ok(None)
+}
+
 /// Opens the configured database after taking the runners' lock, saying at
 /// once when another run holds it and waiting up to the lock timeout.
 pub fn open_locked(

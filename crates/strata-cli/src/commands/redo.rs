@@ -4,7 +4,7 @@ use clap::Args;
 
 use crate::config::Settings;
 use crate::failure::Failure;
-use crate::output::{duration, version_phrase, Progress, Recorder};
+use crate::output::{duration, version_phrase};
 
 /// Revert the newest applied migration and apply it again, under one lock
 ///
@@ -22,12 +22,10 @@ pub fn cmd_redo(settings: &Settings, args: &RedoArgs) -> Result<(), Failure> {
     let url = super::database(settings, args.json)?;
     let migrator = super::load_migrations(&settings.dir)?;
     let mut db = super::open_locked(settings, &url, "redo")?;
-    if args.json {
-        let mut recorder = Recorder::default();
-        let summary = migrator.redo(db.as_mut(), &mut recorder)?;
-        return Ok(recorder.print(&url, &summary, true, true)?);
-    }
-    let summary = migrator.redo(db.as_mut(), &mut Progress)?;
+    let redo = |observer: &mut dyn strata::Observer| migrator.redo(db.as_mut(), observer);
+    let Some(summary) = super::run_reported(&url, args.json, (true, true), redo)? else {
+        return Ok(());
+    };
     let mut out = anstream::stdout().lock();
     match &summary.current {
         Some((label, name)) if summary.count > 0 => {

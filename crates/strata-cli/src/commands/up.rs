@@ -4,7 +4,7 @@ use clap::Args;
 
 use crate::config::Settings;
 use crate::failure::Failure;
-use crate::output::{count, duration, version_phrase, Progress, Recorder};
+use crate::output::{count, duration, version_phrase};
 
 /// Apply pending migrations in order, each in one transaction with its history row
 #[derive(Debug, Args)]
@@ -26,12 +26,11 @@ pub fn cmd_up(settings: &Settings, args: &UpArgs) -> Result<(), Failure> {
     let url = super::database(settings, args.json)?;
     let migrator = super::load_migrations(&settings.dir)?;
     let mut db = super::open_locked(settings, &url, "up")?;
-    if args.json {
-        let mut recorder = Recorder::default();
-        let summary = migrator.up(db.as_mut(), args.version, args.allow_out_of_order, &mut recorder)?;
-        return Ok(recorder.print(&url, &summary, false, true)?);
-    }
-    let summary = migrator.up(db.as_mut(), args.version, args.allow_out_of_order, &mut Progress)?;
+    let up =
+        |observer: &mut dyn strata::Observer| migrator.up(db.as_mut(), args.version, args.allow_out_of_order, observer);
+    let Some(summary) = super::run_reported(&url, args.json, (false, true), up)? else {
+        return Ok(());
+    };
     let mut out = anstream::stdout().lock();
     match summary.count {
         0 if migrator.migrations().is_empty() => {
