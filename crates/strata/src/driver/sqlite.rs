@@ -189,15 +189,15 @@ fn immutable_uri(resolved: &Path) -> Option<String> {
 /// file SQLite opens and the one the lock file is named after. Creates the
 /// folder when missing; refuses a path that is not a regular file.
 fn resolve(target: &SqliteTarget, path: &Path) -> Result<PathBuf> {
-    if let Ok(resolved) = std::fs::canonicalize(path) {
-        regular_file(target, &resolved)?;
-        return Ok(resolved);
+    let existing =
+        || std::fs::canonicalize(path).ok().map(|resolved| regular_file(target, &resolved).map(|()| resolved));
+    if let Some(resolved) = existing() {
+        return resolved;
     }
     if let Ok(meta) = path.symlink_metadata() {
         // Another runner may have created the file since: resolve it again.
-        if let Ok(resolved) = std::fs::canonicalize(path) {
-            regular_file(target, &resolved)?;
-            return Ok(resolved);
+        if let Some(resolved) = existing() {
+            return resolved;
         }
         if meta.file_type().is_symlink() {
             return Err(Error::Config(format!(
