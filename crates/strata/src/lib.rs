@@ -18,6 +18,7 @@ mod marker;
 mod migration;
 mod migrator;
 pub mod plan;
+pub mod prepared;
 mod read;
 mod redact;
 mod run;
@@ -26,9 +27,12 @@ pub mod source;
 pub mod split;
 mod url;
 
-pub use driver::{open, open_locked, open_read_only, runner_at_work, Driver, Dropped, Holder, LockRequest, LockWait};
+pub use driver::{
+    open, open_locked, open_read_only, runner_at_work, Capabilities, Driver, Dropped, Holder, LockRequest, LockWait,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use migration::{checksum, Direction, Migration, Script, Step, StepOptions};
-pub use migrator::{Action, Migrator, Observer, Summary};
+pub use migrator::{Action, Migrator, Observer, Summary, Up};
+pub use prepared::{Mode, Plan, Planned};
 pub use redact::redact_text;
 pub use url::{redact, DatabaseUrl, SqliteTarget};

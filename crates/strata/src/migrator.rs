@@ -5,13 +5,13 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::check::{check_step, check_up, Scripts};
 use crate::driver::{Driver, Dropped};
 use crate::error::Result;
 use crate::history::{utc_now, Applied, Record};
 use crate::kept::Budget;
-use crate::migration::{Direction, Migration, Step, StepOptions};
-use crate::plan::{Entry, Problem, Report, Revert, State};
+use crate::migration::{Direction, Migration};
+use crate::plan::{Entry, Problem, Report, State};
+use crate::prepared::{prepare_down, prepare_up, Plan, Planned, Target};
 use crate::run::{run_step, Guard, HistoryChange, Subject};
 
 /// Which way a step goes.
@@ -25,6 +25,8 @@ pub enum Action {
 pub trait Observer {
     /// Another runner holds the lock; this one waits for it, at most `wait.timeout`.
     fn waiting_for_lock(&mut self, _wait: &crate::driver::LockWait) {}
+    /// The plan is prepared and checked; it runs next.
+    fn planned(&mut self, _plan: &Plan<'_>) {}
     /// A migration starts.
     fn started(&mut self, _action: Action, _label: &str, _name: &str) {}
     /// The migration that started last finished.
@@ -35,6 +37,15 @@ pub trait Observer {
 
 /// An observer that ignores everything.
 impl Observer for () {}
+
+/// What `up` is asked to do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Up {
+    /// Apply pending migrations up to and including this version (all when `None`).
+    pub target: Option<u64>,
+    /// Apply pending migrations older than the newest applied one too.
+    pub allow_out_of_order: bool,
+}
 
 /// What `up` or `down` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +68,7 @@ pub struct Summary {
 ///     "-- migrate:up\nCREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n-- migrate:down\nDROP TABLE notes;\n")?;
 /// let migrator = Migrator::from_dir(dir.path())?;
 /// let mut db = strata::open(&DatabaseUrl::parse("sqlite::memory:")?)?;
-/// let summary = migrator.up(db.as_mut(), None, false, &mut ())?;
+/// let summary = migrator.up(db.as_mut(), &strata::Up::default(), &mut ())?;
 /// assert_eq!(summary.count, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -103,30 +114,17 @@ impl Migrator {
         driver.read_history()
     }
 
-    /// Applies pending migrations in order, up to and including `target`.
-    pub fn up(
-        &self,
-        driver: &mut dyn Driver,
-        target: Option<u64>,
-        allow_out_of_order: bool,
-        observer: &mut dyn Observer,
-    ) -> Result<Summary> {
+    /// Applies pending migrations in order, as `options` say.
+    pub fn up(&self, driver: &mut dyn Driver, options: &Up, observer: &mut dyn Observer) -> Result<Summary> {
         locked(driver, observer, |driver, observer| {
             let history = self.history(driver)?;
             let report = Report::new(&self.migrations, &history);
-            let plan = report.plan_up(target, allow_out_of_order)?;
-            let mut budget = Budget::new();
-            let checked = plan.iter().map(|m| Ok(budget.keep(check_up(m)?))).collect::<Result<Vec<_>>>()?;
-            let mut guard = watch(driver, !plan.is_empty())?;
-            let mut elapsed = Duration::ZERO;
-            for (migration, scripts) in plan.iter().zip(checked) {
-                observer.started(Action::Apply, &migration.label, &migration.name);
-                elapsed += run_observed(observer, apply(driver, migration, scripts, &mut guard))?;
-            }
+            let chosen = report.plan_up(options.target, options.allow_out_of_order)?;
+            let steps = prepare_up(Target::of(driver), &chosen, &mut Budget::new())?;
             let applied = |entry: &Entry<'_>| {
-                entry.state.is_applied() || plan.binary_search_by_key(&entry.version, |m| m.version).is_ok()
+                entry.state.is_applied() || chosen.binary_search_by_key(&entry.version, |m| m.version).is_ok()
             };
-            Ok(summary(&report, plan.len(), elapsed, applied))
+            execute(driver, Plan { steps, after: after(&report, applied) }, observer)
         })
     }
 
@@ -134,7 +132,9 @@ impl Migrator {
     pub fn down(&self, driver: &mut dyn Driver, target: u64, observer: &mut dyn Observer) -> Result<Summary> {
         locked(driver, observer, |driver, observer| {
             let history = self.history(driver)?;
-            self.revert_above(driver, &Report::new(&self.migrations, &history), target, observer)
+            let report = Report::new(&self.migrations, &history);
+            let plan = prepare_revert(driver, &report, target, &mut Budget::new())?;
+            execute(driver, plan, observer)
         })
     }
 
@@ -143,8 +143,8 @@ impl Migrator {
         locked(driver, observer, |driver, observer| {
             let history = self.history(driver)?;
             let report = Report::new(&self.migrations, &history);
-            let target = below_newest(&report);
-            self.revert_above(driver, &report, target, observer)
+            let plan = prepare_revert(driver, &report, below_newest(&report), &mut Budget::new())?;
+            execute(driver, plan, observer)
         })
     }
 
@@ -165,52 +165,18 @@ impl Migrator {
             if !problems.is_empty() {
                 return Err(crate::Error::Refused(problems));
             }
+            let after = after(&report, |entry| entry.state.is_applied());
             let Some(newest) = report.current().and_then(|entry| entry.migration) else {
-                return Ok(summary(&report, 0, Duration::ZERO, |entry| entry.state.is_applied()));
+                return execute(driver, Plan { steps: Vec::new(), after }, observer);
             };
-            let scripts = Budget::new().keep(check_up(newest)?);
-            let reverted = self.revert_above(driver, &report, below_newest(&report), observer)?;
-            observer.started(Action::Apply, &newest.label, &newest.name);
-            let mut guard = watch(driver, true)?;
-            let elapsed = reverted.elapsed + run_observed(observer, apply(driver, newest, scripts, &mut guard))?;
-            Ok(summary(&report, 1, elapsed, |entry| entry.state.is_applied()))
+            let mut budget = Budget::new();
+            let mut plan = prepare_revert(driver, &report, below_newest(&report), &mut budget)?;
+            plan.steps.extend(prepare_up(Target::of(driver), &[newest], &mut budget)?);
+            // A redo counts as one migration redone.
+            let mut summary = execute(driver, Plan { steps: plan.steps, after }, observer)?;
+            summary.count = 1;
+            Ok(summary)
         })
-    }
-
-    /// The body of `down`, with the lock held and the history read.
-    fn revert_above(
-        &self,
-        driver: &mut dyn Driver,
-        report: &Report<'_>,
-        target: u64,
-        observer: &mut dyn Observer,
-    ) -> Result<Summary> {
-        let plan = report.plan_down(target)?;
-        let steps = down_steps(driver, &plan)?;
-        let mut budget = Budget::new();
-        let checked =
-            steps.iter().map(|step| Ok(budget.keep([Some(check_step(step)?)]))).collect::<Result<Vec<_>>>()?;
-        let mut guard = watch(driver, !plan.is_empty())?;
-        let mut elapsed = Duration::ZERO;
-        for ((revert, step), kept) in plan.iter().zip(&steps).zip(checked) {
-            observer.started(Action::Revert, &revert.label, &revert.name);
-            let subject = Subject {
-                version: revert.version,
-                label: &revert.label,
-                name: &revert.name,
-                direction: Direction::Down,
-            };
-            // Reading the file again can fail too: the observer hears of it as a failed step.
-            let sql = match kept {
-                Some([Some(sql)]) => Ok(sql),
-                _ => step.text(),
-            };
-            let change = HistoryChange::Delete(revert.version);
-            let result = sql.and_then(|sql| run_step(driver, &subject, step, &sql, change, &mut guard));
-            elapsed += run_observed(observer, result)?;
-        }
-        let kept = |entry: &Entry<'_>| entry.state.is_applied() && entry.version <= target;
-        Ok(summary(report, plan.len(), elapsed, kept))
     }
 
     /// Converts the history table of WriteBot's Python runner into Strata's,
@@ -235,40 +201,62 @@ fn below_newest(report: &Report<'_>) -> u64 {
     applied.nth(1).map_or(0, |entry| entry.version)
 }
 
-/// The summary of a command that ran `count` steps; the database's version
-/// afterwards is the newest entry for which `applied_after` holds, so that
-/// the history need not be read a second time.
-fn summary(
-    report: &Report<'_>,
-    count: usize,
-    elapsed: Duration,
-    applied_after: impl Fn(&Entry<'_>) -> bool,
-) -> Summary {
+/// The database's version after a command: the newest entry for which
+/// `applied_after` holds, so that the history need not be read a second time.
+fn after(report: &Report<'_>, applied_after: impl Fn(&Entry<'_>) -> bool) -> Option<(String, String)> {
     let current = report.entries.iter().rev().find(|entry| applied_after(entry));
-    Summary { count, elapsed, current: current.map(|entry| (entry.label.clone(), entry.name.clone())) }
+    current.map(|entry| (entry.label.clone(), entry.name.clone()))
 }
 
-/// Starts watching the history table for writes that are not Strata's, when steps will run.
-fn watch(driver: &mut dyn Driver, steps_to_run: bool) -> Result<Guard> {
-    if steps_to_run {
+/// The plan of reverting every applied migration above `target`.
+fn prepare_revert<'m>(
+    driver: &mut dyn Driver,
+    report: &Report<'m>,
+    target: u64,
+    budget: &mut Budget,
+) -> Result<Plan<'m>> {
+    let reverts = report.plan_down(target)?;
+    let steps = prepare_down(driver, &reverts, budget)?;
+    let kept = |entry: &Entry<'_>| entry.state.is_applied() && entry.version <= target;
+    Ok(Plan { steps, after: after(report, kept) })
+}
+
+/// Runs a prepared plan, step by step, telling `observer`.
+fn execute(driver: &mut dyn Driver, plan: Plan<'_>, observer: &mut dyn Observer) -> Result<Summary> {
+    observer.planned(&plan);
+    let mut guard = Guard::default();
+    if !plan.steps.is_empty() {
         driver.watch_history()?;
     }
-    Ok(Guard::default())
+    let mut elapsed = Duration::ZERO;
+    for step in &plan.steps {
+        observer.started(step.action, &step.label, &step.name);
+        elapsed += run_observed(observer, run_planned(driver, step, &mut guard))?;
+    }
+    Ok(Summary { count: plan.steps.len(), elapsed, current: plan.after })
 }
 
-/// Applies one migration; file-backed scripts are read (and verified) here, one migration at a time.
-/// `scripts` are the texts the checks read, when they were kept; else the file is read again.
-fn apply(
-    driver: &mut dyn Driver,
-    migration: &Migration,
-    scripts: Option<Scripts<'_>>,
-    guard: &mut Guard,
-) -> Result<Duration> {
-    let (up_sql, down_sql) = match scripts {
-        Some([Some(up), down]) => (up, down),
+/// Runs one step of a plan. A script not kept from the checks is read (and
+/// verified) here; that read can fail too, and the observer hears of it as a
+/// failed step.
+fn run_planned(driver: &mut dyn Driver, planned: &Planned<'_>, guard: &mut Guard) -> Result<Duration> {
+    let direction = match planned.action {
+        Action::Apply => Direction::Up,
+        Action::Revert => Direction::Down,
+    };
+    let subject = Subject { version: planned.version, label: &planned.label, name: &planned.name, direction };
+    let Some(migration) = planned.migration else {
+        let sql = match &planned.kept {
+            Some([Some(sql), _]) => Cow::Borrowed(sql.as_ref()),
+            _ => planned.step.text()?,
+        };
+        let change = HistoryChange::Delete(planned.version);
+        return run_step(driver, &subject, &planned.step, planned.mode, &sql, change, guard);
+    };
+    let (up_sql, down_sql) = match &planned.kept {
+        Some([Some(up), down]) => (Cow::Borrowed(up.as_ref()), down.as_deref().map(Cow::Borrowed)),
         _ => migration.scripts()?,
     };
-    let down = migration.down.as_ref();
     let record = Record {
         version: migration.version,
         name: &migration.name,
@@ -278,32 +266,9 @@ fn apply(
         state: crate::history::RowState::Applied,
         up_sql: &up_sql,
         down_sql: down_sql.as_deref(),
-        down_options: down.map(|step| step.options.to_marker_text()).unwrap_or_default(),
+        down_options: migration.down.as_ref().map(|step| step.options.to_marker_text()).unwrap_or_default(),
     };
-    let subject = Subject {
-        version: migration.version,
-        label: &migration.label,
-        name: &migration.name,
-        direction: Direction::Up,
-    };
-    run_step(driver, &subject, &migration.up, &up_sql, HistoryChange::Insert(record), guard)
-}
-
-/// The down step of every revert: the file's, or the one stored in history when
-/// the file is gone. All are found before anything runs, so that a missing one
-/// stops `down` before it starts.
-fn down_steps<'a>(driver: &mut dyn Driver, plan: &[Revert<'a>]) -> Result<Vec<Cow<'a, Step>>> {
-    plan.iter()
-        .map(|revert| {
-            if let Some(step) = revert.step {
-                return Ok(Cow::Borrowed(step));
-            }
-            let (sql, options) = driver.stored_down(revert.version)?.ok_or_else(|| revert.not_stored())?;
-            let file = format!("{}[{}].down_sql", crate::history::TABLE, revert.version);
-            let options = StepOptions::parse(&options, Path::new(&file), 1)?;
-            Ok(Cow::Owned(Step::inline(sql, options, file, 1)))
-        })
-        .collect()
+    run_step(driver, &subject, &migration.up, planned.mode, &up_sql, HistoryChange::Insert(record), guard)
 }
 
 fn run_observed(observer: &mut dyn Observer, result: Result<Duration>) -> Result<Duration> {

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::history::{Record, RowState, Shape, TABLE};
 use crate::migration::Direction;
 use crate::migration::Step;
+use crate::prepared::Mode;
 use crate::split::{statements, Statement};
 
 /// What a step does to the history table when it succeeds.
@@ -117,16 +118,17 @@ fn deleted(writes: &mut Writes) -> &mut u64 {
     &mut writes.deleted
 }
 
-/// Runs `step`, whose text is `sql`, and applies `change`; returns how long the step took.
+/// Runs `step`, whose text is `sql`, as `mode` says, and applies `change`; returns how long the step took.
 pub(crate) fn run_step(
     driver: &mut dyn Driver,
     subject: &Subject<'_>,
     step: &Step,
+    mode: Mode,
     sql: &str,
     change: HistoryChange<'_>,
     guard: &mut Guard,
 ) -> Result<Duration> {
-    if step.options.no_transaction {
+    if mode == Mode::Recorded {
         return run_unguarded(driver, subject, step, sql, change, guard);
     }
     if step.options.foreign_keys_off {
@@ -306,7 +308,9 @@ mod tests {
             down_sql: None,
             down_options: String::new(),
         };
-        let result = run_step(&mut driver, &subject, &step, sql, HistoryChange::Insert(record), &mut Guard::default());
+        let mode = if no_transaction { Mode::Recorded } else { Mode::Atomic };
+        let result =
+            run_step(&mut driver, &subject, &step, mode, sql, HistoryChange::Insert(record), &mut Guard::default());
         (driver, result)
     }
 

@@ -33,7 +33,7 @@ fn an_up_section_edited_after_loading_is_refused_and_nothing_runs() {
     std::fs::write(dir.path().join("001_a.sql"), edited).unwrap();
 
     let mut db = database(dir.path());
-    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     let file = dir.path().join("001_a.sql");
     assert_eq!(
         error.to_string(),
@@ -50,7 +50,7 @@ fn a_down_section_edited_after_loading_is_refused_by_up_and_by_down() {
     let file = dir.path().join("001_a.sql");
     std::fs::write(&file, CREATE.replace("DROP TABLE a;", "DROP TABLE b;")).unwrap();
     let mut db = database(dir.path());
-    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!("{}: changed since Strata read it (its down script differs now), so it was not run", file.display())
@@ -59,7 +59,7 @@ fn a_down_section_edited_after_loading_is_refused_by_up_and_by_down() {
 
     std::fs::write(&file, CREATE).unwrap();
     let migrator = Migrator::from_dir(dir.path()).unwrap();
-    migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     std::fs::write(&file, CREATE.replace("DROP TABLE a;", "DROP TABLE b;")).unwrap();
     let error = migrator.down(db.as_mut(), 0, &mut ()).unwrap_err();
     assert!(matches!(error, Error::FileChanged { direction: Direction::Down, .. }), "{error}");
@@ -72,7 +72,7 @@ fn a_pair_file_edited_after_loading_is_refused() {
     let migrator = Migrator::from_dir(dir.path()).unwrap();
     let file = dir.path().join("001_a.up.sql");
     std::fs::write(&file, "CREATE TABLE a (id INTEGER, b TEXT);\n").unwrap();
-    let error = migrator.up(database(dir.path()).as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrator.up(database(dir.path()).as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert!(error.to_string().starts_with(&format!("{}: changed since Strata read it", file.display())), "{error}");
 }
 
@@ -82,7 +82,7 @@ fn a_file_removed_after_loading_is_named() {
     let migrator = Migrator::from_dir(dir.path()).unwrap();
     let file = dir.path().join("001_a.sql");
     std::fs::remove_file(&file).unwrap();
-    let error = migrator.up(database(dir.path()).as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrator.up(database(dir.path()).as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert!(error.to_string().starts_with(&format!("{}: cannot read it", file.display())), "{error}");
 }
 
@@ -92,7 +92,7 @@ fn unchanged_files_run_and_edits_outside_the_sections_do_not_matter() {
     let migrator = Migrator::from_dir(dir.path()).unwrap();
     std::fs::write(dir.path().join("002_b.sql"), format!("-- Creates b.\n{}", CREATE.replace(" a", " b"))).unwrap();
     let mut db = database(dir.path());
-    assert_eq!(migrator.up(db.as_mut(), None, false, &mut ()).unwrap().count, 2);
+    assert_eq!(migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap().count, 2);
     assert_eq!(migrator.down(db.as_mut(), 0, &mut ()).unwrap().count, 2);
 }
 

@@ -61,7 +61,7 @@ fn migrations_from_a_folder_hold_no_script_text() {
     assert!(peak < 4 * FILE_SIZE, "loading {FILES} files of {FILE_SIZE} bytes peaked at {peak} bytes");
 
     let mut db = strata::open(&DatabaseUrl::parse("sqlite::memory:").unwrap()).unwrap();
-    let summary = migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    let summary = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     assert_eq!(summary.count, FILES);
     let (_, peak_up) = heap();
     // `up` keeps the scripts its checks read for the run, up to 4 MiB in all

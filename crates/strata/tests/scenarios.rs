@@ -83,20 +83,23 @@ fn table_exists(db: &mut dyn Driver, table: &str) -> bool {
 fn up_applies_in_order_and_status_reports_applied(backend: &dyn Backend) {
     let migrator = migrations(&[USERS, POSTS, SEED]);
     let mut db = backend.connect();
-    let summary = migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    let summary = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     assert_eq!(summary.count, 3);
     assert_eq!(summary.current, Some(("003".to_owned(), "seed".to_owned())));
     assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied), (3, State::Applied)]);
-    let again = migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    let again = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     assert_eq!(again.count, 0);
 }
 
 fn up_to_a_target_and_down_to_a_target(backend: &dyn Backend) {
     let migrator = migrations(&[USERS, POSTS, SEED]);
     let mut db = backend.connect();
-    assert_eq!(migrator.up(db.as_mut(), Some(2), false, &mut ()).unwrap().count, 2);
+    assert_eq!(
+        migrator.up(db.as_mut(), &strata::Up { target: Some(2), ..Default::default() }, &mut ()).unwrap().count,
+        2
+    );
     assert_eq!(states(&migrator, db.as_mut())[2], (3, State::Pending));
-    migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     let summary = migrator.down(db.as_mut(), 1, &mut ()).unwrap();
     assert_eq!((summary.count, summary.current), (2, Some(("001".to_owned(), "users".to_owned()))));
     assert!(table_exists(db.as_mut(), "users") && !table_exists(db.as_mut(), "posts"));
@@ -110,7 +113,7 @@ fn failed_migration_leaves_no_trace_and_keeps_earlier_ones(backend: &dyn Backend
         ("003_broken.sql", "-- migrate:up\nCREATE TABLE extra (id INTEGER);\n\nINSERT INTO nowhere VALUES (1);\n");
     let migrator = migrations(&[USERS, POSTS, broken]);
     let mut db = backend.connect();
-    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     match &error {
         Error::Statement { version: 3, location, rolled_back: true, .. } => assert_eq!(location, "003_broken.sql:4"),
         other => panic!("unexpected error: {other}"),
@@ -121,18 +124,18 @@ fn failed_migration_leaves_no_trace_and_keeps_earlier_ones(backend: &dyn Backend
 
 fn modified_and_missing_migrations_refuse_up_and_change_nothing(backend: &dyn Backend) {
     let mut db = backend.connect();
-    migrations(&[USERS]).up(db.as_mut(), None, false, &mut ()).unwrap();
+    migrations(&[USERS]).up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     let edited = ("001_users.sql", "-- migrate:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n");
-    let error = migrations(&[edited, POSTS]).up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrations(&[edited, POSTS]).up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Modified), "{error}");
-    let error = migrations(&[POSTS]).up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrations(&[POSTS]).up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Missing), "{error}");
     assert!(!table_exists(db.as_mut(), "posts"));
 }
 
 fn down_uses_the_stored_script_when_the_file_is_gone(backend: &dyn Backend) {
     let mut db = backend.connect();
-    migrations(&[USERS, POSTS]).up(db.as_mut(), None, false, &mut ()).unwrap();
+    migrations(&[USERS, POSTS]).up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     let summary = migrations(&[USERS]).down(db.as_mut(), 1, &mut ()).unwrap();
     assert_eq!(summary.count, 1);
     assert!(!table_exists(db.as_mut(), "posts"));
@@ -142,7 +145,7 @@ fn foreign_keys_off_step_is_checked_and_restored(backend: &dyn Backend) {
     let orphan = ("003_orphan.sql", "-- migrate:up foreign_keys:off\nINSERT INTO posts (user_id) VALUES (42);\n");
     let migrator = migrations(&[USERS, POSTS, orphan]);
     let mut db = backend.connect();
-    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert!(matches!(&error, Error::ForeignKeyViolations { version: 3, count: 1, .. }), "{error}");
     assert_eq!(states(&migrator, db.as_mut())[2], (3, State::Pending));
     assert!(db.execute("INSERT INTO posts (user_id) VALUES (42)").is_err(), "foreign keys are on again");
@@ -155,10 +158,10 @@ fn interrupted_no_transaction_step_stops_later_runs(backend: &dyn Backend) {
     );
     let migrator = migrations(&[USERS, half]);
     let mut db = backend.connect();
-    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert!(matches!(&error, Error::Statement { version: 2, rolled_back: false, .. }), "{error}");
     assert_eq!(states(&migrator, db.as_mut())[1], (2, State::Interrupted));
-    let error = migrator.up(db.as_mut(), None, false, &mut ()).unwrap_err();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Interrupted), "{error}");
 }
 
@@ -166,12 +169,12 @@ fn reset_drops_everything_and_empties_history(backend: &dyn Backend) {
     let view = ("004_view.sql", "-- migrate:up\nCREATE VIEW names AS SELECT name FROM users;\nCREATE INDEX idx_posts_user ON posts (user_id);\nCREATE TRIGGER t AFTER INSERT ON users BEGIN SELECT 1; END;\n");
     let migrator = migrations(&[USERS, POSTS, SEED, view]);
     let mut db = backend.connect();
-    migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     let dropped = migrator.reset(db.as_mut(), &mut ()).unwrap();
     assert_eq!((dropped.tables, dropped.views, dropped.triggers, dropped.indexes), (2, 1, 1, 1));
     assert!(!table_exists(db.as_mut(), "users"));
     assert!(migrator.history(db.as_mut()).unwrap().is_empty());
-    assert_eq!(migrator.up(db.as_mut(), None, false, &mut ()).unwrap().count, 4);
+    assert_eq!(migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap().count, 4);
 }
 
 fn concurrent_runners_apply_each_migration_once(backend: &dyn Backend) {
@@ -185,7 +188,7 @@ fn concurrent_runners_apply_each_migration_once(backend: &dyn Backend) {
             .map(|_| {
                 let mut db = backend.connect();
                 let migrator = &migrator;
-                scope.spawn(move || migrator.up(db.as_mut(), None, false, &mut ()).map(|s| s.count))
+                scope.spawn(move || migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).map(|s| s.count))
             })
             .collect();
         runs.into_iter().map(|run| run.join().unwrap()).collect()
@@ -211,13 +214,13 @@ fn embedded_migrations_need_no_folder() {
             .unwrap();
     let migrator = Migrator::new(list).unwrap();
     let mut db = strata::open(&DatabaseUrl::parse("sqlite::memory:").unwrap()).unwrap();
-    assert_eq!(migrator.up(db.as_mut(), None, false, &mut ()).unwrap().count, 2);
+    assert_eq!(migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap().count, 2);
 }
 
 fn down_newest_reverts_one_migration_at_a_time(backend: &dyn Backend) {
     let migrator = migrations(&[USERS, POSTS, SEED]);
     let mut db = backend.connect();
-    migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     let summary = migrator.down_newest(db.as_mut(), &mut ()).unwrap();
     assert_eq!((summary.count, summary.current), (1, Some(("002".to_owned(), "posts".to_owned()))));
     assert_eq!(states(&migrator, db.as_mut())[2], (3, State::Pending));
@@ -231,7 +234,7 @@ fn redo_reverts_and_reapplies_the_newest_and_refuses_a_modified_set(backend: &dy
     let migrator = migrations(&[USERS, POSTS]);
     let mut db = backend.connect();
     assert_eq!(migrator.redo(db.as_mut(), &mut ()).unwrap().count, 0);
-    migrator.up(db.as_mut(), None, false, &mut ()).unwrap();
+    migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     db.execute("INSERT INTO users (id, name) VALUES (1, 'a')").unwrap();
     db.execute("INSERT INTO posts (id, user_id) VALUES (1, 1)").unwrap();
     let summary = migrator.redo(db.as_mut(), &mut ()).unwrap();

@@ -26,8 +26,13 @@ pub fn cmd_up(settings: &Settings, args: &UpArgs) -> Result<(), Failure> {
     let url = super::database(settings, args.json)?;
     let migrator = super::load_migrations(&settings.dir)?;
     let mut db = super::open_locked(settings, &url, "up")?;
-    let up =
-        |observer: &mut dyn strata::Observer| migrator.up(db.as_mut(), args.version, args.allow_out_of_order, observer);
+    let up = |observer: &mut dyn strata::Observer| {
+        migrator.up(
+            db.as_mut(),
+            &strata::Up { target: args.version, allow_out_of_order: args.allow_out_of_order },
+            observer,
+        )
+    };
     let Some(summary) = super::run_reported(&url, args.json, (false, true), up)? else {
         return Ok(());
     };

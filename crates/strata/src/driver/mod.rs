@@ -5,9 +5,11 @@
 //! table. Everything else (what to run, in which order, atomically with which
 //! history change) is the engine's, in `migrator.rs` and `run.rs`.
 
+pub mod capabilities;
 pub mod lock;
 pub mod sqlite;
 
+pub use capabilities::Capabilities;
 pub use lock::{Holder, LockRequest, LockWait, DEFAULT_LOCK_TIMEOUT};
 
 use crate::error::{Error, Result};
@@ -74,6 +76,12 @@ pub trait Driver: Send {
 
     /// The database, as a URL without password, for messages.
     fn describe(&self) -> String;
+    /// The kind of database, for messages: `SQLite`, `PostgreSQL`.
+    fn kind_name(&self) -> &'static str;
+    /// What this database can do; the engine plans with it.
+    fn capabilities(&self) -> Capabilities;
+    /// The history table's name, as messages show it.
+    fn history_table(&self) -> &str;
     /// What the history table is (read before anything else touches it).
     fn history_shape(&mut self) -> Result<Shape>;
     /// Starts counting the rows written to the history table (by anyone, in

@@ -17,7 +17,7 @@ mod history;
 use rusqlite::{params, Connection, OpenFlags};
 
 use super::lock::{file_kind, Holder, LockFile, LockPath, LockRequest, LockWait};
-use super::{Driver, Dropped, ExecError, LegacyRow, Writes};
+use super::{Capabilities, Driver, Dropped, ExecError, LegacyRow, Writes};
 use crate::error::{Error, Result};
 use crate::history::{Applied, Record, RowState, Shape, TABLE};
 use crate::url::{DatabaseUrl, SqliteTarget};
@@ -319,6 +319,18 @@ impl Driver for SqliteDriver {
 
     fn describe(&self) -> String {
         self.shown.clone()
+    }
+
+    fn kind_name(&self) -> &'static str {
+        "SQLite"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::SQLITE
+    }
+
+    fn history_table(&self) -> &str {
+        TABLE
     }
 
     fn history_shape(&mut self) -> Result<Shape> {
