@@ -50,6 +50,19 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SECONDS")]
     pub lock_timeout: Option<u64>,
 
+    /// Name of the history table, for a database that already has a table
+    /// called migration_history [default: `history_table` in strata.toml, else
+    /// migration_history]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub history_table: Option<String>,
+
+    /// Run without the lock that keeps two strata runs apart, for connections
+    /// where it cannot work (PgBouncer in transaction mode, CockroachDB). Gives
+    /// up the guarantee that concurrent runners apply each migration once:
+    /// make sure only one runner works on the database at a time
+    #[arg(long, global = true)]
+    pub no_lock: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -72,7 +85,13 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
-    let flags = Flags { config: cli.config.as_deref(), database: cli.database.as_deref(), dir: cli.dir.as_deref() };
+    let flags = Flags {
+        config: cli.config.as_deref(),
+        database: cli.database.as_deref(),
+        dir: cli.dir.as_deref(),
+        history_table: cli.history_table.as_deref(),
+        no_lock: cli.no_lock,
+    };
     let settings = Settings::load(&flags).map(|settings| settings.with_lock_timeout(cli.lock_timeout));
     let result = settings.and_then(|settings| match &cli.command {
         Command::Status(args) => commands::status::cmd_status(&settings, args),

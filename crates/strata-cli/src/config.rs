@@ -23,6 +23,8 @@ pub struct Flags<'a> {
     pub config: Option<&'a Path>,
     pub database: Option<&'a str>,
     pub dir: Option<&'a Path>,
+    pub history_table: Option<&'a str>,
+    pub no_lock: bool,
 }
 
 /// `strata.toml`.
@@ -35,6 +37,8 @@ struct FileConfig {
     migrations: Option<PathBuf>,
     /// Seconds to wait for another runner's lock.
     lock_timeout: Option<u64>,
+    /// The history table's name.
+    history_table: Option<String>,
 }
 
 /// The database URL as configured, and where it came from.
@@ -57,6 +61,9 @@ pub struct Settings {
     /// How long to wait for another runner's lock: `--lock-timeout`, then
     /// `lock_timeout` in strata.toml, then 60 s.
     pub lock_timeout: Duration,
+    /// How to open the database: the history table (`--history-table`, then
+    /// `history_table` in strata.toml, then `migration_history`) and `--no-lock`.
+    pub open: strata::OpenOptions,
 }
 
 impl Settings {
@@ -112,7 +119,16 @@ impl Settings {
         };
         let lock_timeout = file.lock_timeout.map_or(strata::driver::DEFAULT_LOCK_TIMEOUT, Duration::from_secs);
         let overridden = database.as_ref().filter(|chosen| chosen.source.starts_with("DATABASE_URL")).and(in_file);
-        Ok(Settings { database, overridden, dir, lock_timeout })
+        let history_table = match (flags.history_table, &file.history_table) {
+            (Some(name), _) => history_table(name, "--history-table")?,
+            (None, Some(name)) => {
+                let path = config_path.as_deref().unwrap_or(Path::new(CONFIG_FILE));
+                history_table(name, &format!("`history_table` in {}", path.display()))?
+            }
+            (None, None) => strata::HistoryTable::default(),
+        };
+        let open = strata::OpenOptions { history_table, no_lock: flags.no_lock };
+        Ok(Settings { database, overridden, dir, lock_timeout, open })
     }
 
     /// The database URL, parsed; an error says which setting was wrong.
@@ -155,6 +171,11 @@ impl Settings {
     }
 }
 
+/// The history table `name`, as `setting` gives it.
+fn history_table(name: &str, setting: &str) -> Result<strata::HistoryTable, Failure> {
+    strata::HistoryTable::new(name, None).map_err(|error| Failure::invalid(format!("{error} (from {setting})"), None))
+}
+
 /// `strata.toml` in the current folder or the nearest parent that has one, as
 /// a relative path (`strata.toml`, `../strata.toml`, …) so that messages stay short.
 /// Anything of that name counts, so that a folder or FIFO there is named, not skipped.
@@ -191,7 +212,8 @@ fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
         let at = line.map_or_else(|| path.display().to_string(), |line| format!("{}:{line}", path.display()));
         Failure::invalid(
             format!("{at}: {}", error.message()),
-            "strata.toml takes `database = \"URL\"`, `migrations = \"folder\"` and `lock_timeout = SECONDS`."
+            "strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS` and \
+             `history_table = \"name\"`."
                 .to_owned(),
         )
     })

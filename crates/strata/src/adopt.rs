@@ -5,7 +5,7 @@
 
 use crate::driver::{Driver, LegacyRow};
 use crate::error::{Error, Result};
-use crate::history::{Cell, Record, RowState, Shape, ADOPT_BACKUP, TABLE};
+use crate::history::{Cell, Record, RowState, Shape, ADOPT_BACKUP};
 use crate::migration::Migration;
 
 /// What `adopt` found or did.
@@ -51,12 +51,11 @@ pub(crate) fn adopt(driver: &mut dyn Driver, migrations: &[Migration]) -> Result
     match driver.history_shape()? {
         Shape::Absent => return Ok(Adoption::NoTable),
         Shape::Strata => return Ok(Adoption::AlreadyStrata),
-        Shape::Other(columns) => {
-            return Err(Error::ForeignHistory { table: TABLE.to_owned(), database, columns, writebot: false })
-        }
+        Shape::Other(columns) => return Err(crate::history::store::foreign(driver, columns, false)),
         Shape::WriteBot => {}
     }
-    let refuse = |reason: String| Error::AdoptRefused { table: TABLE.to_owned(), database: database.clone(), reason };
+    let table = driver.history_table().to_string();
+    let refuse = |reason: String| Error::AdoptRefused { table: table.clone(), database: database.clone(), reason };
     let mut rows = Vec::new();
     for row in driver.legacy_history()? {
         rows.push(convert(&row, migrations).map_err(refuse)?);

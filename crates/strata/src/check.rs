@@ -9,6 +9,18 @@ use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 use crate::history::TABLE;
+
+/// What the checks need to know of the database: the history table's name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules<'a> {
+    pub history_table: &'a str,
+}
+
+impl Default for Rules<'_> {
+    fn default() -> Self {
+        Rules { history_table: TABLE }
+    }
+}
 use crate::migration::{has_statement, Migration, Step};
 use crate::split::statements;
 
@@ -18,7 +30,7 @@ pub(crate) type Scripts<'a> = [Option<Cow<'a, str>>; 2];
 /// Checks the up step of a migration `up` will apply: it must hold a
 /// statement (an empty one would be applied silently), and pass [`check_step`].
 /// Returns the scripts read for it (up, down), for the run to use.
-pub(crate) fn check_up(migration: &Migration) -> Result<Scripts<'_>> {
+pub(crate) fn check_up<'m>(migration: &'m Migration, rules: &Rules<'_>) -> Result<Scripts<'m>> {
     let step = &migration.up;
     let (sql, down) = migration.scripts()?;
     if !has_statement(&sql) {
@@ -30,18 +42,18 @@ pub(crate) fn check_up(migration: &Migration) -> Result<Scripts<'_>> {
             line: step.line.saturating_sub(1),
         });
     }
-    check_statements(step, &sql)?;
+    check_statements(step, &sql, rules)?;
     Ok([Some(sql), down])
 }
 
 /// Checks every statement of `step` (reading a file-backed script); returns its text.
-pub(crate) fn check_step(step: &Step) -> Result<Cow<'_, str>> {
+pub(crate) fn check_step<'s>(step: &'s Step, rules: &Rules<'_>) -> Result<Cow<'s, str>> {
     let sql = step.text()?;
-    check_statements(step, &sql)?;
+    check_statements(step, &sql, rules)?;
     Ok(sql)
 }
 
-fn check_statements(step: &Step, sql: &str) -> Result<()> {
+fn check_statements(step: &Step, sql: &str, rules: &Rules<'_>) -> Result<()> {
     for statement in statements(sql) {
         let line = step.line + statement.line - 1;
         let words = leading_words(statement.sql);
@@ -53,11 +65,12 @@ fn check_statements(step: &Step, sql: &str) -> Result<()> {
             );
             return Err(Error::file(&step.file, line, message));
         }
-        if let Some(lines) = changes_history_table(statement.sql) {
+        if let Some(lines) = changes_history_table(statement.sql, rules.history_table) {
             let message = format!(
-                "this statement writes to or changes the history table `{TABLE}`: only Strata may, adding or \
+                "this statement writes to or changes the history table `{}`: only Strata may, adding or \
                  removing each migration's row in the migration's own transaction; remove the statement \
-                 (reading the table, as a view does, is fine)"
+                 (reading the table, as a view does, is fine)",
+                rules.history_table
             );
             return Err(Error::file(&step.file, line + lines, message));
         }
@@ -109,7 +122,7 @@ fn sets_foreign_keys(sql: &str) -> bool {
 /// as a table name (`DELETE FROM '…'`). Reading it (`SELECT … FROM …`, a view)
 /// is fine, and so are strings and comments. Returns how many lines into
 /// `sql` it is. One pass over `sql`.
-fn changes_history_table(sql: &str) -> Option<usize> {
+fn changes_history_table(sql: &str, table: &str) -> Option<usize> {
     let bytes = sql.as_bytes();
     let (mut pos, mut line) = (0, 0);
     // The last significant tokens, most recent first.
@@ -133,7 +146,7 @@ fn changes_history_table(sql: &str) -> Option<usize> {
         };
         if let Some(token) = name {
             let is_string = bytes[start] == b'\'';
-            if token.eq_ignore_ascii_case(TABLE.as_bytes()) && targets(&recent, is_string) && !qualifies(&bytes[end..])
+            if token.eq_ignore_ascii_case(table.as_bytes()) && targets(&recent, is_string) && !qualifies(&bytes[end..])
             {
                 return Some(line);
             }
@@ -197,7 +210,7 @@ mod tests {
     }
 
     fn error(sql: &str) -> String {
-        check_step(&step(sql, false)).unwrap_err().to_string()
+        check_step(&step(sql, false), &Rules::default()).unwrap_err().to_string()
     }
 
     #[test]
@@ -213,12 +226,12 @@ mod tests {
     fn allows_savepoints_triggers_and_columns_named_end() {
         let sql = "SAVEPOINT s; ROLLBACK TO s; ROLLBACK TRANSACTION TO SAVEPOINT s; RELEASE s;\n\
                    CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;\nSELECT \"end\" FROM a;";
-        assert!(check_step(&step(sql, false)).is_ok());
+        assert!(check_step(&step(sql, false), &Rules::default()).is_ok());
     }
 
     #[test]
     fn allows_transaction_control_outside_a_transaction() {
-        assert!(check_step(&step("BEGIN; CREATE TABLE a (id INTEGER); COMMIT;", true)).is_ok());
+        assert!(check_step(&step("BEGIN; CREATE TABLE a (id INTEGER); COMMIT;", true), &Rules::default()).is_ok());
     }
 
     const CHANGES: &str = "001_a.sql:2: this statement writes to or changes the history table `migration_history`";
@@ -248,9 +261,9 @@ mod tests {
             assert!(
                 error(sql).starts_with(CHANGES),
                 "{sql}: {}",
-                check_step(&step(sql, false)).map_or_else(|e| e.to_string(), |_| "ok".into())
+                check_step(&step(sql, false), &Rules::default()).map_or_else(|e| e.to_string(), |_| "ok".into())
             );
-            assert!(check_step(&step(sql, true)).is_err(), "{sql}");
+            assert!(check_step(&step(sql, true), &Rules::default()).is_err(), "{sql}");
         }
     }
 
@@ -271,7 +284,11 @@ mod tests {
                    INSERT INTO notes SELECT name FROM main.migration_history JOIN a ON migration_history.version = a.id;\n\
                    UPDATE notes SET body = (SELECT max(version) FROM migration_history);\n\
                    INSERT INTO notes VALUES ('it''s DELETE FROM migration_history');";
-        assert!(check_step(&step(sql, false)).is_ok(), "{:?}", check_step(&step(sql, false)));
+        assert!(
+            check_step(&step(sql, false), &Rules::default()).is_ok(),
+            "{:?}",
+            check_step(&step(sql, false), &Rules::default())
+        );
     }
 
     #[test]
@@ -281,12 +298,12 @@ mod tests {
                 error(sql).starts_with("001_a.sql:2: set foreign keys with the `foreign_keys:off` option"),
                 "{sql}"
             );
-            assert!(check_step(&step(sql, true)).is_err(), "{sql}");
+            assert!(check_step(&step(sql, true), &Rules::default()).is_err(), "{sql}");
         }
-        assert!(check_step(&step(
-            "PRAGMA foreign_keys;\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys_x = 1;",
-            false
-        ))
+        assert!(check_step(
+            &step("PRAGMA foreign_keys;\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys_x = 1;", false),
+            &Rules::default()
+        )
         .is_ok());
     }
 }

@@ -9,6 +9,7 @@
 pub mod adopt;
 mod cache;
 mod check;
+pub mod dialect;
 pub mod driver;
 mod error;
 mod folder;
@@ -28,9 +29,11 @@ pub mod split;
 mod url;
 
 pub use driver::{
-    open, open_locked, open_read_only, runner_at_work, Capabilities, Driver, Dropped, Holder, LockRequest, LockWait,
+    open, open_locked, open_read_only, open_with, runner_at_work, Capabilities, Driver, Dropped, Holder, LockRequest,
+    LockWait, OpenOptions,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use history::HistoryTable;
 pub use migration::{checksum, Direction, Migration, Script, Step, StepOptions};
 pub use migrator::{Action, Migrator, Observer, Summary, Up};
 pub use prepared::{Mode, Plan, Planned};

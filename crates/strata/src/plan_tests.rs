@@ -196,12 +196,12 @@ fn down_error_lists_twenty_and_counts_the_rest() {
 fn up_refuses_a_migration_whose_up_section_has_no_statement() {
     let mut files = migrations(&[1, 2, 3]);
     files[2].up.sql = crate::Script::Inline("-- TODO\n/* later */ ;\n".to_owned());
-    let error = crate::check::check_up(&files[2]).unwrap_err();
+    let error = crate::check::check_up(&files[2], &Default::default()).unwrap_err();
     assert_eq!(
         error.to_string(),
         "003_m3.sql:1: the up section of migration 003 (m3) has no statement; nothing was applied"
     );
-    assert!(crate::check::check_up(&files[1]).is_ok(), "the one before it is fine");
+    assert!(crate::check::check_up(&files[1], &Default::default()).is_ok(), "the one before it is fine");
     let history = applied(&[1, 2, 3]);
     assert!(Report::new(&files, &history).plan_down(0).is_ok(), "an applied one can still be reverted");
 }

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
-use crate::check::{check_step, check_up, Scripts};
+use crate::check::{check_step, check_up, Rules, Scripts};
 use crate::driver::{Capabilities, Driver};
 use crate::error::{Error, Result};
 use crate::kept::Budget;
@@ -100,11 +100,16 @@ impl fmt::Display for Plan<'_> {
 pub(crate) struct Target<'d> {
     pub capabilities: Capabilities,
     pub kind: &'d str,
+    pub rules: Rules<'d>,
 }
 
 impl<'d> Target<'d> {
     pub fn of(driver: &'d dyn Driver) -> Self {
-        Target { capabilities: driver.capabilities(), kind: driver.kind_name() }
+        Target {
+            capabilities: driver.capabilities(),
+            kind: driver.kind_name(),
+            rules: Rules { history_table: driver.history_table().name() },
+        }
     }
 
     /// How `step` runs here; an error, naming file and line, when the step
@@ -139,7 +144,7 @@ pub(crate) fn prepare_up<'m>(
             if let Some(down) = &migration.down {
                 target.mode(down)?;
             }
-            let kept = budget.keep(check_up(migration)?);
+            let kept = budget.keep(check_up(migration, &target.rules)?);
             Ok(Planned {
                 action: Action::Apply,
                 version: migration.version,
@@ -176,9 +181,9 @@ pub(crate) fn prepare_down<'m>(
         let target = Target::of(driver);
         let mode = target.mode(&step)?;
         let kept = match &step {
-            Cow::Borrowed(step) => budget.keep([Some(check_step(step)?), None]),
+            Cow::Borrowed(step) => budget.keep([Some(check_step(step, &target.rules)?), None]),
             Cow::Owned(step) => {
-                check_step(step)?;
+                check_step(step, &target.rules)?;
                 None
             }
         };
@@ -214,7 +219,7 @@ mod tests {
     }
 
     fn target(capabilities: Capabilities) -> Target<'static> {
-        Target { capabilities, kind: "PostgreSQL" }
+        Target { capabilities, kind: "PostgreSQL", rules: Rules::default() }
     }
 
     #[test]

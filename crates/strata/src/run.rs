@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::driver::{Driver, Writes};
 use crate::error::{Error, Result};
-use crate::history::{Record, RowState, Shape, TABLE};
+use crate::history::{Record, RowState, Shape};
 use crate::migration::Direction;
 use crate::migration::Step;
 use crate::prepared::Mode;
@@ -48,11 +48,12 @@ impl Guard {
         (written, count): (Result<()>, fn(&mut Writes) -> &mut u64),
         rolled_back: bool,
     ) -> Result<()> {
+        let table = driver.history_table().to_string();
         let changed = |what: String| Error::HistoryChanged {
             version: subject.version,
             label: subject.label.to_owned(),
             name: subject.name.to_owned(),
-            table: TABLE.to_owned(),
+            table: table.clone(),
             what,
             rolled_back,
             direction: subject.direction,

@@ -2,7 +2,7 @@ use std::io::Write;
 
 use clap::Args;
 use strata::adopt::{Adopted, Adoption, FileMatch};
-use strata::history::{Shape, ADOPT_BACKUP, TABLE};
+use strata::history::{HistoryTable, Shape, ADOPT_BACKUP};
 use strata::{DatabaseUrl, SqliteTarget};
 
 use crate::config::Settings;
@@ -37,27 +37,33 @@ pub fn cmd_adopt(settings: &Settings, args: &AdoptArgs) -> Result<(), Failure> {
     // waited for (and named), never raced. The question is asked holding it,
     // so that nothing changes between the answer and the conversion.
     let mut db = super::open_locked(settings, &url, "adopt")?;
+    let table = &settings.open.history_table;
     if db.history_shape()? == Shape::WriteBot && !args.yes {
-        confirm(&url)?;
+        confirm(&url, table)?;
     }
     let adoption = migrator.adopt(db.as_mut(), &mut crate::output::Progress)?;
     let mut out = anstream::stdout().lock();
     match adoption {
         Adoption::NoTable => {
-            writeln!(out, "Nothing to adopt: {url} has no {TABLE} table; `strata up` creates Strata's.")?
+            writeln!(out, "Nothing to adopt: {url} has no {table} table; `strata up` creates Strata's.")?
         }
         Adoption::AlreadyStrata => {
-            writeln!(out, "Nothing to adopt: {TABLE} in {url} is Strata's history table already.")?
+            writeln!(out, "Nothing to adopt: {table} in {url} is Strata's history table already.")?
         }
-        Adoption::Converted(rows) => write_converted(&mut out, &url, &rows)?,
+        Adoption::Converted(rows) => write_converted(&mut out, &url, table, &rows)?,
     }
     Ok(())
 }
 
-fn write_converted(out: &mut impl Write, url: &DatabaseUrl, rows: &[Adopted]) -> std::io::Result<()> {
+fn write_converted(
+    out: &mut impl Write,
+    url: &DatabaseUrl,
+    table: &HistoryTable,
+    rows: &[Adopted],
+) -> std::io::Result<()> {
     writeln!(
         out,
-        "Adopted {TABLE} in {url}: {} converted to Strata's history table; the old table is kept as {ADOPT_BACKUP}.",
+        "Adopted {table} in {url}: {} converted to Strata's history table; the old table is kept as {ADOPT_BACKUP}.",
         crate::output::count(rows.len(), "version")
     )?;
     let v = rows.iter().map(|row| row.label.len()).max().unwrap_or(0);
@@ -89,12 +95,12 @@ fn write_converted(out: &mut impl Write, url: &DatabaseUrl, rows: &[Adopted]) ->
 }
 
 /// Asks to type `yes`; refuses without a terminal to ask on.
-fn confirm(url: &DatabaseUrl) -> Result<(), Failure> {
+fn confirm(url: &DatabaseUrl, table: &HistoryTable) -> Result<(), Failure> {
     crate::confirm::confirm(&Question {
         action: "adopt",
         command: "adopt",
         warning: &format!(
-            "This converts {TABLE} in {url} into Strata's history table; the old table is kept as {ADOPT_BACKUP}."
+            "This converts {table} in {url} into Strata's history table; the old table is kept as {ADOPT_BACKUP}."
         ),
         without_asking: "pass --yes to adopt without asking (back up the database first).",
     })

@@ -39,7 +39,7 @@ fn highest_applied(settings: &Settings) -> Result<u64, Failure> {
     if !matches!(url, strata::DatabaseUrl::Sqlite(_)) {
         return Ok(0);
     }
-    let Some(mut db) = strata::open_read_only(&url)? else {
+    let Some(mut db) = strata::open_read_only(&url, &settings.open)? else {
         return Ok(0);
     };
     let history = db.read_history_if_exists()?.unwrap_or_default();

@@ -33,7 +33,7 @@ pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
     let url = super::database(settings, args.json)?;
     let migrator = super::load_migrations(&settings.dir)?;
     if args.version == Some(0) && !args.yes {
-        confirm_all(&migrator, &url)?;
+        confirm_all(&migrator, &url, &settings.open)?;
     }
     let mut db = super::open_locked(settings, &url, "down")?;
     let down = |observer: &mut dyn strata::Observer| match args.version {
@@ -61,8 +61,8 @@ pub fn cmd_down(settings: &Settings, args: &DownArgs) -> Result<(), Failure> {
 /// What would refuse the revert (a migration without a down, an interrupted
 /// one) is reported first, so nobody confirms a command that cannot run.
 /// The history is read without the lock, so that nobody waits on a person typing.
-fn confirm_all(migrator: &Migrator, url: &DatabaseUrl) -> Result<(), Failure> {
-    let Some(mut db) = strata::open_read_only(url)? else {
+fn confirm_all(migrator: &Migrator, url: &DatabaseUrl, options: &strata::OpenOptions) -> Result<(), Failure> {
+    let Some(mut db) = strata::open_read_only(url, options)? else {
         return Ok(());
     };
     let history = db.read_history_if_exists()?.unwrap_or_default();

@@ -125,5 +125,5 @@ pub fn open_locked(
     command: &str,
 ) -> Result<Box<dyn strata::Driver>, Failure> {
     let request = strata::LockRequest { timeout: settings.lock_timeout, command: format!("strata {command}") };
-    Ok(strata::open_locked(url, &request, &mut crate::output::print_waiting)?)
+    Ok(strata::open_locked(url, &settings.open, &request, &mut crate::output::print_waiting)?)
 }

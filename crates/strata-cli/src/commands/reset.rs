@@ -1,14 +1,13 @@
 use std::io::Write;
 
 use clap::Args;
-use strata::history::TABLE;
 
 use crate::config::Settings;
 use crate::confirm::Question;
 use crate::failure::Failure;
 use crate::output::count;
 
-/// Drop every table, view, trigger and index and empty migration_history
+/// Drop every table, view, trigger and index and empty the history table
 #[derive(Debug, Args)]
 pub struct ResetArgs {
     /// Do not ask for confirmation
@@ -18,15 +17,16 @@ pub struct ResetArgs {
 
 pub fn cmd_reset(settings: &Settings, args: &ResetArgs) -> Result<(), Failure> {
     let url = super::database(settings, false)?;
+    let table = &settings.open.history_table;
     if !args.yes {
-        confirm(&url)?;
+        confirm(&url, table)?;
     }
     let migrator = strata::Migrator::new(Vec::new())?;
     let mut db = super::open_locked(settings, &url, "reset")?;
     let dropped = migrator.reset(db.as_mut(), &mut crate::output::Progress)?;
     writeln!(
         anstream::stdout(),
-        "Reset {url}: dropped {}, {}, {} and {}; {TABLE} is empty.",
+        "Reset {url}: dropped {}, {}, {} and {}; {table} is empty.",
         count(dropped.tables, "table"),
         count(dropped.views, "view"),
         count(dropped.triggers, "trigger"),
@@ -36,11 +36,11 @@ pub fn cmd_reset(settings: &Settings, args: &ResetArgs) -> Result<(), Failure> {
 }
 
 /// Asks to type `yes`; refuses without a terminal to ask on.
-fn confirm(url: &strata::DatabaseUrl) -> Result<(), Failure> {
+fn confirm(url: &strata::DatabaseUrl, table: &strata::HistoryTable) -> Result<(), Failure> {
     crate::confirm::confirm(&Question {
         action: "reset",
         command: "reset",
-        warning: &format!("This drops every table, view, trigger and index in {url} and empties {TABLE}."),
+        warning: &format!("This drops every table, view, trigger and index in {url} and empties {table}."),
         without_asking: "pass --yes to reset without asking.",
     })
 }

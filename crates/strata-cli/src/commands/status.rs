@@ -2,7 +2,7 @@ use std::io::Write;
 
 use clap::Args;
 use serde::Serialize;
-use strata::history::{Applied, TABLE};
+use strata::history::Applied;
 use strata::plan::{Report, State};
 use strata::DatabaseUrl;
 
@@ -54,7 +54,7 @@ pub fn with_report<T>(
 ) -> Result<T, Failure> {
     let url = super::database(settings, json)?;
     let migrator = super::load_migrations(&settings.dir)?;
-    let history = match read_history(&url)? {
+    let history = match read_history(&url, &settings.open)? {
         History::Read(history) => history,
         History::Busy(failure) => {
             if !json {
@@ -81,7 +81,7 @@ enum History {
 /// waiting for a runner at work: notes on stderr say when a runner is at
 /// work, or when there is no database or no history table yet (every
 /// migration is then pending).
-fn read_history(url: &DatabaseUrl) -> Result<History, Failure> {
+fn read_history(url: &DatabaseUrl, options: &strata::OpenOptions) -> Result<History, Failure> {
     let mut err = anstream::stderr();
     let runner = strata::runner_at_work(url)?;
     if let Some(holder) = &runner {
@@ -94,7 +94,7 @@ fn read_history(url: &DatabaseUrl) -> Result<History, Failure> {
         ))),
         None => Err(Failure::from(error)),
     };
-    let db = match strata::open_read_only(url) {
+    let db = match strata::open_read_only(url, options) {
         Ok(db) => db,
         Err(error) => return busy(error),
     };
@@ -105,7 +105,7 @@ fn read_history(url: &DatabaseUrl) -> Result<History, Failure> {
     match db.read_history_if_exists() {
         Ok(Some(history)) => Ok(History::Read(history)),
         Ok(None) => {
-            writeln!(err, "{url} has no {TABLE} table yet; every migration is pending.")?;
+            writeln!(err, "{url} has no {} table yet; every migration is pending.", options.history_table)?;
             Ok(History::Read(Vec::new()))
         }
         Err(error) => busy(error),

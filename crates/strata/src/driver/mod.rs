@@ -6,14 +6,17 @@
 //! history change) is the engine's, in `migrator.rs` and `run.rs`.
 
 pub mod capabilities;
+pub mod connection;
 pub mod lock;
 pub mod sqlite;
 
 pub use capabilities::Capabilities;
+pub use connection::{Connection, Param};
 pub use lock::{Holder, LockRequest, LockWait, DEFAULT_LOCK_TIMEOUT};
 
+use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::history::{Applied, Cell, Record, RowState, Shape};
+use crate::history::{store, Applied, Cell, HistoryTable, Record, RowState, Shape};
 use crate::url::DatabaseUrl;
 
 /// A statement that failed: the database's own message and, when the
@@ -49,8 +52,10 @@ pub struct Writes {
     pub deleted: u64,
 }
 
-/// A connection to one database, as the engine drives it.
-pub trait Driver: Send {
+/// A connection to one database, as the engine drives it. What every
+/// database does alike (reading and writing the history table) is written
+/// once, in provided methods over [`Connection`] and a few required ones.
+pub trait Driver: Connection + Send {
     /// Takes the lock that keeps other Strata runners out until [`Driver::unlock`],
     /// waiting for it up to `request.timeout` ([`Error::LockTimeout`] after
     /// that); `waiting` is called once before waiting. Does nothing when this
@@ -59,31 +64,68 @@ pub trait Driver: Send {
     /// Releases the lock taken by [`Driver::lock`].
     fn unlock(&mut self) -> Result<()>;
 
-    /// Creates the history table if it does not exist.
-    fn ensure_history(&mut self) -> Result<()>;
-    /// Every history row, ordered by version.
-    fn read_history(&mut self) -> Result<Vec<Applied>>;
-    /// Every history row, or `None` when there is no history table; creates nothing.
-    fn read_history_if_exists(&mut self) -> Result<Option<Vec<Applied>>>;
-    /// The down script and its marker options stored when `version` was applied.
-    fn stored_down(&mut self, version: u64) -> Result<Option<(String, String)>>;
-    /// Inserts a history row.
-    fn insert_history(&mut self, record: &Record<'_>) -> Result<()>;
-    /// Sets a row's state (and, when finishing, its execution time).
-    fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()>;
-    /// Deletes a history row.
-    fn delete_history(&mut self, version: u64) -> Result<()>;
-
     /// The database, as a URL without password, for messages.
     fn describe(&self) -> String;
     /// The kind of database, for messages: `SQLite`, `PostgreSQL`.
     fn kind_name(&self) -> &'static str;
     /// What this database can do; the engine plans with it.
     fn capabilities(&self) -> Capabilities;
-    /// The history table's name, as messages show it.
-    fn history_table(&self) -> &str;
+    /// How this database writes SQL.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// The history table.
+    fn history_table(&self) -> &HistoryTable;
+    /// The history table as a statement names it (quoted, qualified).
+    fn qualified_history(&self) -> String {
+        let table = self.history_table();
+        let name = self.dialect().quote_ident(table.name());
+        match table.schema() {
+            Some(schema) => format!("{}.{name}", self.dialect().quote_ident(schema)),
+            None => name,
+        }
+    }
+    /// The history table's columns, in order, from the catalog; empty when
+    /// there is no such table.
+    fn history_columns(&mut self) -> Result<Vec<String>>;
+    /// The `CREATE TABLE` of Strata's history table, in this database's types.
+    fn history_ddl(&self) -> String;
+
+    /// Creates the history table if it does not exist.
+    fn ensure_history(&mut self) -> Result<()> {
+        store::ensure(self)
+    }
+    /// Every history row, ordered by version.
+    fn read_history(&mut self) -> Result<Vec<Applied>> {
+        store::read(self)
+    }
+    /// Every history row, or `None` when there is no history table; creates nothing.
+    fn read_history_if_exists(&mut self) -> Result<Option<Vec<Applied>>> {
+        store::read_if_exists(self)
+    }
+    /// The down script and its marker options stored when `version` was applied.
+    fn stored_down(&mut self, version: u64) -> Result<Option<(String, String)>> {
+        store::stored_down(self, version)
+    }
+    /// Inserts a history row.
+    fn insert_history(&mut self, record: &Record<'_>) -> Result<()> {
+        store::insert(self, record)
+    }
+    /// Sets a row's state (and, when finishing, its execution time).
+    fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()> {
+        store::set_state(self, version, state, execution_ms)
+    }
+    /// Deletes a history row.
+    fn delete_history(&mut self, version: u64) -> Result<()> {
+        store::delete(self, version)
+    }
     /// What the history table is (read before anything else touches it).
-    fn history_shape(&mut self) -> Result<Shape>;
+    fn history_shape(&mut self) -> Result<Shape> {
+        store::shape(self)
+    }
+    /// The rows of WriteBot's Python runner's table, by id.
+    fn legacy_history(&mut self) -> Result<Vec<LegacyRow>> {
+        store::legacy(self)
+    }
     /// Starts counting the rows written to the history table (by anyone, in
     /// the transaction under way too), for [`Driver::history_writes`].
     fn watch_history(&mut self) -> Result<()> {
@@ -95,8 +137,6 @@ pub trait Driver: Send {
     fn history_writes(&mut self) -> Result<Option<Writes>> {
         Ok(None)
     }
-    /// The rows of WriteBot's Python runner's table, by id.
-    fn legacy_history(&mut self) -> Result<Vec<LegacyRow>>;
     /// In one transaction: renames the history table to `backup`, creates
     /// Strata's table and inserts `records`.
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()>;
@@ -126,37 +166,61 @@ pub trait Driver: Send {
     fn drop_all(&mut self) -> Result<Dropped>;
 }
 
-/// Opens the database `url` names (creating a SQLite file when missing).
+/// How to open a database: which history table to use, and whether runners lock each other out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// The history table (`migration_history` by default).
+    pub history_table: HistoryTable,
+    /// Run without the runners' lock (`--no-lock`): for connections where
+    /// the database's lock cannot work (PgBouncer in transaction mode,
+    /// CockroachDB). [`Driver::lock`] then does nothing, and nothing keeps
+    /// two runners from running the same migration at once.
+    pub no_lock: bool,
+}
+
+/// Opens the database `url` names (creating a SQLite file when missing),
+/// with the default [`OpenOptions`].
 /// [`crate::Migrator`] takes the lock when a command starts; to take it
 /// before the database is even opened, use [`open_locked`].
 pub fn open(url: &DatabaseUrl) -> Result<Box<dyn Driver>> {
+    open_with(url, &OpenOptions::default())
+}
+
+/// [`open`], with `options`.
+pub fn open_with(url: &DatabaseUrl, options: &OpenOptions) -> Result<Box<dyn Driver>> {
     match url {
-        DatabaseUrl::Sqlite(target) => Ok(Box::new(sqlite::SqliteDriver::open(target)?)),
+        DatabaseUrl::Sqlite(target) => Ok(Box::new(sqlite::SqliteDriver::open(target)?.with_options(options))),
         other => Err(unsupported(other)),
     }
 }
 
 /// Takes the lock that keeps other runners out, then opens the database:
 /// a runner never touches a database another runner is changing before its
-/// turn. The lock is held until [`Driver::unlock`] or until the driver is dropped.
+/// turn. The lock is held until [`Driver::unlock`] or until the driver is
+/// dropped. With `options.no_lock`, only opens it.
 pub fn open_locked(
     url: &DatabaseUrl,
+    options: &OpenOptions,
     request: &LockRequest,
     waiting: &mut dyn FnMut(&LockWait),
 ) -> Result<Box<dyn Driver>> {
+    if options.no_lock {
+        return open_with(url, options);
+    }
     match url {
-        DatabaseUrl::Sqlite(target) => Ok(Box::new(sqlite::SqliteDriver::open_locked(target, request, waiting)?)),
+        DatabaseUrl::Sqlite(target) => {
+            Ok(Box::new(sqlite::SqliteDriver::open_locked(target, request, waiting)?.with_options(options)))
+        }
         other => Err(unsupported(other)),
     }
 }
 
 /// Opens the database for reading only: creates nothing, and is `None`
 /// when the database does not exist.
-pub fn open_read_only(url: &DatabaseUrl) -> Result<Option<Box<dyn Driver>>> {
+pub fn open_read_only(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option<Box<dyn Driver>>> {
     match url {
-        DatabaseUrl::Sqlite(target) => {
-            Ok(sqlite::SqliteDriver::open_read_only(target)?.map(|driver| Box::new(driver) as Box<dyn Driver>))
-        }
+        DatabaseUrl::Sqlite(target) => Ok(sqlite::SqliteDriver::open_read_only(target)?
+            .map(|driver| Box::new(driver.with_options(options)) as Box<dyn Driver>)),
         other => Err(unsupported(other)),
     }
 }

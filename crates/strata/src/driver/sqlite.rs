@@ -14,12 +14,13 @@ use std::time::Duration;
 
 mod history;
 
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags};
 
 use super::lock::{file_kind, Holder, LockFile, LockPath, LockRequest, LockWait};
-use super::{Capabilities, Driver, Dropped, ExecError, LegacyRow, Writes};
+use super::{Capabilities, Driver, Dropped, ExecError, Param, Record, Writes};
+use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::history::{Applied, Record, RowState, Shape, TABLE};
+use crate::history::{Cell, HistoryTable};
 use crate::url::{DatabaseUrl, SqliteTarget};
 
 /// How long a statement waits for another connection's write lock.
@@ -34,6 +35,7 @@ pub struct SqliteDriver {
     shown: String,
     lock_path: Option<LockPath>,
     lock: Option<LockFile>,
+    table: HistoryTable,
 }
 
 impl SqliteDriver {
@@ -84,6 +86,7 @@ impl SqliteDriver {
             shown: shown.to_string(),
             lock_path: Some(LockPath::of(path, &resolved)),
             lock: None,
+            table: HistoryTable::default(),
         }))
     }
 
@@ -99,7 +102,16 @@ impl SqliteDriver {
         };
         let conn = conn.map_err(|error| Error::Database(format!("cannot open {}: {error}", shown())))?;
         let lock_path = named.map(|(path, resolved)| LockPath::of(path, resolved));
-        Ok(SqliteDriver { conn, shown: shown().to_string(), lock_path, lock: None })
+        Ok(SqliteDriver { conn, shown: shown().to_string(), lock_path, lock: None, table: HistoryTable::default() })
+    }
+
+    /// Uses `options`: the history table, and no lock with `no_lock`.
+    pub fn with_options(mut self, options: &super::OpenOptions) -> Self {
+        self.table = options.history_table.clone();
+        if options.no_lock {
+            self.lock_path = None;
+        }
+        self
     }
 
     /// The connection, for code that needs more than the [`Driver`] trait.
@@ -266,6 +278,35 @@ fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+impl super::Connection for SqliteDriver {
+    fn execute_params(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        let mut statement = self.conn.prepare_cached(sql).map_err(db)?;
+        let changed = statement.execute(rusqlite::params_from_iter(params.iter().map(value))).map_err(db)?;
+        Ok(changed as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Vec<Cell>>> {
+        let mut statement = self.conn.prepare_cached(sql).map_err(db)?;
+        let width = statement.column_count();
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(params.iter().map(value)), |row| {
+                (0..width).map(|index| history::cell(row, index)).collect::<rusqlite::Result<Vec<Cell>>>()
+            })
+            .map_err(db)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db)
+    }
+}
+
+/// A bound parameter as rusqlite takes it.
+fn value<'a>(param: &'a Param<'a>) -> rusqlite::types::ToSqlOutput<'a> {
+    use rusqlite::types::{ToSqlOutput, ValueRef};
+    match param {
+        Param::Int(value) => ToSqlOutput::Borrowed(ValueRef::Integer(*value)),
+        Param::Text(Some(text)) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+        Param::Text(None) => ToSqlOutput::Borrowed(ValueRef::Null),
+    }
+}
+
 impl Driver for SqliteDriver {
     fn lock(&mut self, request: &LockRequest, waiting: &mut dyn FnMut(&LockWait)) -> Result<()> {
         let Some(path) = &self.lock_path else {
@@ -282,41 +323,6 @@ impl Driver for SqliteDriver {
         Ok(())
     }
 
-    fn ensure_history(&mut self) -> Result<()> {
-        history::ensure(&self.conn, &self.shown)
-    }
-
-    fn read_history(&mut self) -> Result<Vec<Applied>> {
-        history::read(&self.conn, &self.shown)
-    }
-
-    fn read_history_if_exists(&mut self) -> Result<Option<Vec<Applied>>> {
-        let exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
-        match self.conn.query_row(exists, [TABLE], |row| row.get::<_, i64>(0)).map_err(db)? {
-            0 => Ok(None),
-            _ => self.read_history().map(Some),
-        }
-    }
-
-    fn stored_down(&mut self, version: u64) -> Result<Option<(String, String)>> {
-        history::stored_down(&self.conn, &self.shown, version)
-    }
-
-    fn insert_history(&mut self, record: &Record<'_>) -> Result<()> {
-        history::insert(&self.conn, record)
-    }
-
-    fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()> {
-        let sql =
-            format!("UPDATE {TABLE} SET state = ?1, execution_ms = COALESCE(?2, execution_ms) WHERE version = ?3");
-        self.conn.execute(&sql, params![state.as_str(), execution_ms, version]).map(drop).map_err(db)
-    }
-
-    fn delete_history(&mut self, version: u64) -> Result<()> {
-        let sql = format!("DELETE FROM {TABLE} WHERE version = ?1");
-        self.conn.prepare_cached(&sql).and_then(|mut delete| delete.execute([version])).map(drop).map_err(db)
-    }
-
     fn describe(&self) -> String {
         self.shown.clone()
     }
@@ -329,29 +335,38 @@ impl Driver for SqliteDriver {
         Capabilities::SQLITE
     }
 
-    fn history_table(&self) -> &str {
-        TABLE
+    fn dialect(&self) -> &'static dyn Dialect {
+        &crate::dialect::SQLITE
     }
 
-    fn history_shape(&mut self) -> Result<Shape> {
-        history::shape(&self.conn)
+    fn history_table(&self) -> &HistoryTable {
+        &self.table
+    }
+
+    /// In `main`, so that a temporary table of the same name never stands in for it.
+    fn qualified_history(&self) -> String {
+        format!("main.{}", self.dialect().quote_ident(self.table.name()))
+    }
+
+    fn history_columns(&mut self) -> Result<Vec<String>> {
+        history::columns(&self.conn, self.table.name())
+    }
+
+    fn history_ddl(&self) -> String {
+        history::create_sql(&self.qualified_history())
     }
 
     fn watch_history(&mut self) -> Result<()> {
-        history::watch(&self.conn)
+        history::watch(&self.conn, &self.qualified_history())
     }
 
     fn history_writes(&mut self) -> Result<Option<Writes>> {
         history::writes(&self.conn).map(Some)
     }
 
-    fn legacy_history(&mut self) -> Result<Vec<LegacyRow>> {
-        history::legacy(&self.conn)
-    }
-
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
         self.begin()?;
-        let result = history::replace(&self.conn, &self.shown, backup, records).and_then(|()| self.commit());
+        let result = history::replace(self, backup, records).and_then(|()| self.commit());
         if result.is_err() {
             let _ = self.rollback();
             let _ = self.conn.execute_batch("PRAGMA legacy_alter_table = OFF");
@@ -454,15 +469,13 @@ impl SqliteDriver {
 
     fn drop_all_in_transaction(&mut self) -> Result<Dropped> {
         self.begin()?;
-        let sql = format!(
-            "SELECT type, name FROM sqlite_master
-             WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> '{TABLE}'
+        let sql = "SELECT type, name FROM sqlite_master
+             WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ?1
              ORDER BY CASE type WHEN 'view' THEN 0 WHEN 'trigger' THEN 1 WHEN 'index' THEN 2 ELSE 3 END,
-                      sql NOT LIKE 'CREATE VIRTUAL TABLE%', name"
-        );
+                      sql NOT LIKE 'CREATE VIRTUAL TABLE%', name";
         let objects: Vec<(String, String)> = {
-            let mut statement = self.conn.prepare(&sql).map_err(db)?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).map_err(db)?;
+            let mut statement = self.conn.prepare(sql).map_err(db)?;
+            let rows = statement.query_map([self.table.name()], |row| Ok((row.get(0)?, row.get(1)?))).map_err(db)?;
             rows.collect::<rusqlite::Result<_>>().map_err(db)?
         };
         let mut dropped = Dropped::default();
@@ -483,7 +496,7 @@ impl SqliteDriver {
             let statement = format!("DROP {} IF EXISTS {}", kind.to_uppercase(), quote(name));
             self.conn.execute_batch(&statement).map_err(db)?;
         }
-        self.conn.execute_batch(&format!("DELETE FROM {TABLE}")).map_err(db)?;
+        crate::history::store::clear(self)?;
         self.commit()?;
         Ok(dropped)
     }

@@ -1,17 +1,17 @@
-//! SQLite: reading and writing the history table, strictly. A table that is
-//! not Strata's, or a value Strata never writes, is a named error, never
-//! rusqlite's bare message.
+//! SQLite's part of the history table: its columns from the catalog, its
+//! `CREATE TABLE`, the write counter behind `history_writes`, and the rename
+//! `adopt` needs. Reading and writing rows is `history/store.rs`'s.
 
 use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{Connection, Row};
 
-use super::db;
-use crate::driver::{LegacyRow, Writes};
+use super::{db, SqliteDriver};
+use crate::driver::{Driver, Writes};
 use crate::error::{Error, Result};
-use crate::history::{Applied, BadValue, Cell, Record, Shape, TABLE};
+use crate::history::{Cell, Record};
 
-/// Strata's history table.
-fn create_sql(table: &str) -> String {
+/// Strata's history table, named `table` (quoted and qualified).
+pub(super) fn create_sql(table: &str) -> String {
     format!(
         "CREATE TABLE {table} (
   version INTEGER PRIMARY KEY,
@@ -27,37 +27,16 @@ fn create_sql(table: &str) -> String {
     )
 }
 
-/// What the history table in `main` is, from its columns.
-pub(super) fn shape(conn: &Connection) -> Result<Shape> {
+/// The columns of the table `name` in `main`, in order; empty when there is none.
+pub(super) fn columns(conn: &Connection, name: &str) -> Result<Vec<String>> {
     let mut statement =
         conn.prepare_cached("SELECT name FROM pragma_table_info(?1, 'main') ORDER BY cid").map_err(db)?;
-    let columns = statement.query_map([TABLE], |row| row.get(0)).map_err(db)?;
-    let columns: Vec<String> = columns.collect::<rusqlite::Result<_>>().map_err(db)?;
-    Ok(Shape::of(&columns))
+    let columns = statement.query_map([name], |row| row.get(0)).map_err(db)?;
+    columns.collect::<rusqlite::Result<_>>().map_err(db)
 }
 
-/// Fails unless the table is Strata's or absent; returns whether it exists.
-fn require_strata(conn: &Connection, database: &str) -> Result<bool> {
-    match shape(conn)? {
-        Shape::Absent => Ok(false),
-        Shape::Strata => Ok(true),
-        Shape::WriteBot => Err(foreign(database, crate::history::WRITEBOT_COLUMNS.map(str::to_owned).to_vec(), true)),
-        Shape::Other(columns) => Err(foreign(database, columns, false)),
-    }
-}
-
-fn foreign(database: &str, columns: Vec<String>, writebot: bool) -> Error {
-    Error::ForeignHistory { table: TABLE.to_owned(), database: database.to_owned(), columns, writebot }
-}
-
-pub(super) fn ensure(conn: &Connection, database: &str) -> Result<()> {
-    if require_strata(conn, database)? {
-        return Ok(());
-    }
-    conn.execute_batch(&create_sql(TABLE)).map_err(db)
-}
-
-fn cell(row: &Row<'_>, index: usize) -> rusqlite::Result<Cell> {
+/// A value as the history code reads it.
+pub(super) fn cell(row: &Row<'_>, index: usize) -> rusqlite::Result<Cell> {
     Ok(match row.get_ref(index)? {
         ValueRef::Null => Cell::Null,
         ValueRef::Integer(value) => Cell::Integer(value),
@@ -67,80 +46,17 @@ fn cell(row: &Row<'_>, index: usize) -> rusqlite::Result<Cell> {
     })
 }
 
-fn bad_value(database: &str, bad: BadValue) -> Error {
-    Error::HistoryValue {
-        table: TABLE.to_owned(),
-        database: database.to_owned(),
-        version: bad.version,
-        column: bad.column,
-        found: bad.found.to_string(),
-    }
-}
-
-/// Every row, by version; empty when there is no table.
-pub(super) fn read(conn: &Connection, database: &str) -> Result<Vec<Applied>> {
-    if !require_strata(conn, database)? {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT version, name, checksum, applied_at, execution_ms, state, down_sql IS NOT NULL FROM {TABLE} ORDER BY version"
-    );
-    let mut statement = conn.prepare(&sql).map_err(db)?;
-    let rows = statement
-        .query_map([], |row| {
-            let cells = [cell(row, 0)?, cell(row, 1)?, cell(row, 2)?, cell(row, 3)?, cell(row, 4)?, cell(row, 5)?];
-            Ok((cells, row.get::<_, bool>(6)?))
-        })
-        .map_err(db)?;
-    let mut history = Vec::new();
-    for row in rows {
-        let (cells, has_down) = row.map_err(db)?;
-        history.push(Applied::from_cells(cells, has_down).map_err(|bad| bad_value(database, bad))?);
-    }
-    Ok(history)
-}
-
-/// The stored down script and its options of `version`, if it has one.
-pub(super) fn stored_down(conn: &Connection, database: &str, version: u64) -> Result<Option<(String, String)>> {
-    let sql = format!("SELECT down_sql, down_options FROM {TABLE} WHERE version = ?1 AND down_sql IS NOT NULL");
-    let cells = conn.query_row(&sql, [version], |row| Ok((cell(row, 0)?, cell(row, 1)?))).optional().map_err(db)?;
-    let Some((down_sql, options)) = cells else {
-        return Ok(None);
-    };
-    let bad = |column, found| bad_value(database, BadValue { version: version.to_string(), column, found });
-    let down_sql = down_sql.clone().text().ok_or_else(|| bad("down_sql", down_sql))?;
-    let options = options.clone().text().ok_or_else(|| bad("down_options", options))?;
-    Ok(Some((down_sql, options)))
-}
-
-pub(super) fn insert(conn: &Connection, r: &Record<'_>) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO {TABLE} (version, name, applied_at, execution_ms, checksum, state, up_sql, down_sql, down_options)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-    );
-    let values = params![
-        r.version,
-        r.name,
-        r.applied_at,
-        r.execution_ms,
-        r.checksum,
-        r.state.as_str(),
-        r.up_sql,
-        r.down_sql,
-        r.down_options
-    ];
-    conn.prepare_cached(&sql).and_then(|mut statement| statement.execute(values)).map(drop).map_err(db)
-}
-
 /// A temporary table counting rows written to the history table, kept by
 /// temporary triggers: only this connection sees them, they vanish with it,
 /// and dropping the history table drops them (so the count stops).
 const WATCH: &str = "strata_history_writes";
 
-pub(super) fn watch(conn: &Connection) -> Result<()> {
+/// Starts counting writes to `table` (quoted, in `main`).
+pub(super) fn watch(conn: &Connection, table: &str) -> Result<()> {
     let trigger = |event: &str, column: &str| {
         format!(
-            "CREATE TEMP TRIGGER IF NOT EXISTS {WATCH}_{column} AFTER {event} ON main.{TABLE} \
+            "DROP TRIGGER IF EXISTS temp.{WATCH}_{column};
+             CREATE TEMP TRIGGER {WATCH}_{column} AFTER {event} ON {table} \
              BEGIN UPDATE {WATCH} SET {column} = {column} + 1; END;"
         )
     };
@@ -162,35 +78,30 @@ pub(super) fn writes(conn: &Connection) -> Result<Writes> {
     conn.prepare_cached(&sql).and_then(|mut statement| statement.query_row([], read)).map_err(db)
 }
 
-/// The rows of WriteBot's Python runner's table, by id.
-pub(super) fn legacy(conn: &Connection) -> Result<Vec<LegacyRow>> {
-    let mut statement =
-        conn.prepare(&format!("SELECT version, name, applied_at FROM {TABLE} ORDER BY id")).map_err(db)?;
-    let rows = statement
-        .query_map([], |row| Ok(LegacyRow { version: cell(row, 0)?, name: cell(row, 1)?, applied_at: cell(row, 2)? }))
-        .map_err(db)?;
-    rows.collect::<rusqlite::Result<_>>().map_err(db)
-}
-
 /// Renames the table to `backup`, creates Strata's and fills it, in the
 /// transaction the caller opened.
-pub(super) fn replace(conn: &Connection, database: &str, backup: &str, records: &[Record<'_>]) -> Result<()> {
-    let taken: i64 = conn
+pub(super) fn replace(driver: &mut SqliteDriver, backup: &str, records: &[Record<'_>]) -> Result<()> {
+    let taken: i64 = driver
+        .conn
         .query_row("SELECT count(*) FROM main.sqlite_master WHERE name = ?1 COLLATE NOCASE", [backup], |row| row.get(0))
         .map_err(db)?;
     if taken > 0 {
         return Err(Error::AdoptRefused {
-            table: TABLE.to_owned(),
-            database: database.to_owned(),
+            table: driver.history_table().to_string(),
+            database: driver.describe(),
             reason: format!("{backup} already exists, and adopt keeps the old table under that name"),
         });
     }
     // Legacy renaming leaves views alone: WriteBot's `system_statistics` reads
     // MAX(version) from the history table, which must go on meaning Strata's.
-    conn.execute_batch(&format!(
-        "PRAGMA legacy_alter_table = ON;\nALTER TABLE {TABLE} RENAME TO {backup};\nPRAGMA legacy_alter_table = OFF;\n{};",
-        create_sql(TABLE)
-    ))
-    .map_err(db)?;
-    records.iter().try_for_each(|record| insert(conn, record))
+    let table = driver.qualified_history();
+    let backup = driver.dialect().quote_ident(backup);
+    driver
+        .conn
+        .execute_batch(&format!(
+            "PRAGMA legacy_alter_table = ON;\nALTER TABLE {table} RENAME TO {backup};\nPRAGMA legacy_alter_table = OFF;\n{};",
+            create_sql(&table)
+        ))
+        .map_err(db)?;
+    records.iter().try_for_each(|record| driver.insert_history(record))
 }

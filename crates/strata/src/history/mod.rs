@@ -1,10 +1,83 @@
-//! The history table `migration_history`: what a driver reads from it and
-//! writes to it, and the UTC timestamps it stores.
+//! The history table (`migration_history` unless `history_table` says
+//! otherwise): its name, shapes and rows, and the UTC timestamps it stores.
+//! Reading and writing it is written once, in `store.rs`, over the small
+//! connection interface every driver implements.
+
+pub(crate) mod store;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The history table's name.
+use crate::error::{Error, Result};
+
+/// The history table's default name.
 pub const TABLE: &str = "migration_history";
+
+/// Which table holds the history: its name, and the schema it lives in on
+/// databases that have schemas (`None`: the connection's current one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryTable {
+    name: String,
+    schema: Option<String>,
+}
+
+impl Default for HistoryTable {
+    fn default() -> Self {
+        HistoryTable { name: TABLE.to_owned(), schema: None }
+    }
+}
+
+impl HistoryTable {
+    /// The table `name` (in `schema`, where the database has schemas). Both
+    /// must be plain identifiers, letters, digits and `_`, not starting with a
+    /// digit, at most 63 bytes (PostgreSQL's limit), so that the name reads the
+    /// same on every database and in every message.
+    pub fn new(name: &str, schema: Option<&str>) -> Result<Self> {
+        check_identifier("history table", name)?;
+        if let Some(schema) = schema {
+            check_identifier("schema", schema)?;
+        }
+        Ok(HistoryTable { name: name.to_owned(), schema: schema.map(str::to_owned) })
+    }
+
+    /// The table's own name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The schema named for it, if any.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The same table in `schema` (a driver fills in the current schema).
+    pub fn in_schema(&self, schema: &str) -> Self {
+        HistoryTable { name: self.name.clone(), schema: Some(schema.to_owned()) }
+    }
+}
+
+impl std::fmt::Display for HistoryTable {
+    /// `schema.name` when a schema is known, else `name`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.schema {
+            Some(schema) => write!(f, "{schema}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+fn check_identifier(what: &str, name: &str) -> Result<()> {
+    let mut chars = name.chars();
+    let plain = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain && name.len() <= 63 {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "the {what} name `{}` is not a plain identifier: use letters, digits and `_`, not starting with a digit, \
+         at most 63 characters (e.g. `strata_history`)",
+        name.escape_default()
+    )))
+}
 
 /// Whether a history row stands for a finished migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,6 +334,18 @@ mod tests {
         let mut cells = row(Cell::Integer(0), "applied");
         cells[1] = Cell::Null;
         assert_eq!(Applied::from_cells(cells, false).unwrap_err().column, "name");
+    }
+
+    #[test]
+    fn history_table_names_are_plain_identifiers() {
+        assert_eq!(HistoryTable::default().to_string(), "migration_history");
+        assert_eq!(HistoryTable::new("app_migrations", Some("ops")).unwrap().to_string(), "ops.app_migrations");
+        for bad in ["", "1st", "a-b", "a.b", "a b", "\"x\"", &"x".repeat(64)] {
+            let error = HistoryTable::new(bad, None).unwrap_err().to_string();
+            assert!(error.starts_with("the history table name `"), "{error}");
+        }
+        let error = HistoryTable::new("t", Some("my schema")).unwrap_err().to_string();
+        assert!(error.starts_with("the schema name `my schema` is not a plain identifier"), "{error}");
     }
 
     #[test]
