@@ -4,8 +4,9 @@
 //! Nothing runs; only that one history row changes, through the [`Driver`]
 //! trait, so every database gets it.
 //!
-//! The rules ([`rule`]): an interrupted row becomes `applied` (`--applied`)
-//! or is deleted (`--reverted`). A version that is not interrupted is
+//! The rules (one pure function, unit-tested below): an interrupted row
+//! becomes `applied` ([`Resolution::Applied`]) or is deleted
+//! ([`Resolution::Reverted`]). A version that is not interrupted is
 //! refused unless forced: forcing deletes an applied row without running its
 //! down script, or inserts a row for a version that is not in history, as
 //! applied from its file, without running its up script. A version whose
