@@ -43,6 +43,15 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// `a`, `a and b`, `a, b and c`.
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// `3 ms`, `1.24 s`.
 pub fn duration(elapsed: Duration) -> String {
     let ms = elapsed.as_millis();

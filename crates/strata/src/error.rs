@@ -148,6 +148,9 @@ pub enum Error {
     /// Another runner held the lock for the whole time this one would wait.
     #[error("the lock on {database} is still held by {holder} after waiting {} s", waited.as_secs())]
     LockTimeout { database: String, holder: crate::driver::Holder, waited: std::time::Duration },
+    /// A command that writes was pointed at a read-only standby server.
+    #[error("{database} is a read-only standby (pg_is_in_recovery() is true): nothing can be migrated there; point strata at the primary")]
+    ReadOnlyStandby { database: String },
     /// A migration file changed between reading it and running it; the step did not run.
     #[error("{}: changed since Strata read it (its {} script differs now), so it was not run", file.display(), match direction { crate::Direction::Up => "up", crate::Direction::Down => "down" })]
     FileChanged { file: PathBuf, direction: crate::Direction },
@@ -194,6 +197,7 @@ impl Error {
             Error::FileChanged { .. } => ErrorKind::Invalid,
             Error::LockFile { .. } => ErrorKind::Failed,
             Error::RepairRefused { .. } => ErrorKind::Refused,
+            Error::ReadOnlyStandby { .. } => ErrorKind::Invalid,
         }
     }
 

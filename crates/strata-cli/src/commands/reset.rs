@@ -24,14 +24,8 @@ pub fn cmd_reset(settings: &Settings, args: &ResetArgs) -> Result<(), Failure> {
     let migrator = strata::Migrator::new(Vec::new())?;
     let mut db = super::open_locked(settings, &url, "reset")?;
     let dropped = migrator.reset(db.as_mut(), &mut crate::output::Progress)?;
-    writeln!(
-        anstream::stdout(),
-        "Reset {url}: dropped {}, {}, {} and {}; {table} is empty.",
-        count(dropped.tables, "table"),
-        count(dropped.views, "view"),
-        count(dropped.triggers, "trigger"),
-        count(dropped.indexes, "index")
-    )?;
+    let counts: Vec<String> = dropped.0.iter().map(|(kind, n)| count(*n, kind)).collect();
+    writeln!(anstream::stdout(), "Reset {url}: dropped {}; {table} is empty.", crate::output::and_list(&counts))?;
     Ok(())
 }
 

@@ -83,7 +83,7 @@ enum History {
 /// migration is then pending).
 fn read_history(url: &DatabaseUrl, options: &strata::OpenOptions) -> Result<History, Failure> {
     let mut err = anstream::stderr();
-    let runner = strata::runner_at_work(url)?;
+    let runner = strata::runner_at_work(url, options)?;
     if let Some(holder) = &runner {
         writeln!(err, "A strata run is at work on {url}: {holder}; showing what it has committed so far.")?;
     }

@@ -19,3 +19,13 @@ impl Dialect for Sqlite {
         format!("?{n}")
     }
 }
+
+/// PostgreSQL's dialect.
+pub struct Postgres;
+pub static POSTGRES: Postgres = Postgres;
+
+impl Dialect for Postgres {
+    fn placeholder(&self, n: usize) -> String {
+        format!("${n}")
+    }
+}

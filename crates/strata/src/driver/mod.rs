@@ -8,6 +8,7 @@
 pub mod capabilities;
 pub mod connection;
 pub mod lock;
+pub mod postgres;
 pub mod sqlite;
 
 pub use capabilities::Capabilities;
@@ -25,16 +26,15 @@ use crate::url::DatabaseUrl;
 pub struct ExecError {
     pub message: String,
     pub offset: Option<usize>,
+    /// The database's own code for the error (PostgreSQL's SQLSTATE, SQLite's
+    /// extended result code name), when it gives one.
+    pub code: Option<String>,
 }
 
-/// What `reset` dropped.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Dropped {
-    pub tables: usize,
-    pub views: usize,
-    pub triggers: usize,
-    pub indexes: usize,
-}
+/// What `reset` dropped: how many of each kind (singular, e.g. `table`,
+/// `materialized view`), in the driver's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dropped(pub Vec<(&'static str, usize)>);
 
 /// A row of WriteBot's Python runner's history table, as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,6 +190,7 @@ pub fn open(url: &DatabaseUrl) -> Result<Box<dyn Driver>> {
 pub fn open_with(url: &DatabaseUrl, options: &OpenOptions) -> Result<Box<dyn Driver>> {
     match url {
         DatabaseUrl::Sqlite(target) => Ok(Box::new(sqlite::SqliteDriver::open(target)?.with_options(options))),
+        DatabaseUrl::Postgres(text) => Ok(Box::new(postgres::PostgresDriver::open(text, url.to_string(), options)?)),
         other => Err(unsupported(other)),
     }
 }
@@ -211,6 +212,9 @@ pub fn open_locked(
         DatabaseUrl::Sqlite(target) => {
             Ok(Box::new(sqlite::SqliteDriver::open_locked(target, request, waiting)?.with_options(options)))
         }
+        DatabaseUrl::Postgres(text) => {
+            Ok(Box::new(postgres::PostgresDriver::open_locked(text, url.to_string(), options, request, waiting)?))
+        }
         other => Err(unsupported(other)),
     }
 }
@@ -221,22 +225,24 @@ pub fn open_read_only(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option
     match url {
         DatabaseUrl::Sqlite(target) => Ok(sqlite::SqliteDriver::open_read_only(target)?
             .map(|driver| Box::new(driver.with_options(options)) as Box<dyn Driver>)),
+        DatabaseUrl::Postgres(text) => Ok(Some(Box::new(postgres::PostgresDriver::open(text, url.to_string(), options)?))),
         other => Err(unsupported(other)),
     }
 }
 
 /// Who holds the runners' lock on the database now, without waiting for it
 /// or creating anything; `None` when no runner is at work.
-pub fn runner_at_work(url: &DatabaseUrl) -> Result<Option<Holder>> {
+pub fn runner_at_work(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option<Holder>> {
     match url {
         DatabaseUrl::Sqlite(target) => sqlite::runner_at_work(target),
+        DatabaseUrl::Postgres(text) => postgres::runner_at_work(text, &url.to_string(), options),
         other => Err(unsupported(other)),
     }
 }
 
 fn unsupported(url: &DatabaseUrl) -> Error {
     Error::Config(format!(
-        "{} databases are not supported by this build of strata yet; use a SQLite URL (sqlite:path/to.db)",
+        "{} databases are not supported by this build of strata yet; use a SQLite URL (sqlite:path/to.db) or a PostgreSQL one (postgres://user@host/database)",
         url.kind_name()
     ))
 }

@@ -397,9 +397,12 @@ impl Driver for SqliteDriver {
     fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError> {
         self.conn.execute_batch(sql).map_err(|error| match error {
             rusqlite::Error::SqlInputError { msg, offset, .. } => {
-                ExecError { message: msg, offset: usize::try_from(offset).ok() }
+                ExecError { message: msg, offset: usize::try_from(offset).ok(), code: Some("SQLITE_ERROR".to_owned()) }
             }
-            other => ExecError { message: other.to_string(), offset: None },
+            other => {
+                let code = other.sqlite_error().map(|error| format!("{:?}", error.code));
+                ExecError { message: other.to_string(), offset: None, code }
+            }
         })
     }
 
@@ -478,19 +481,15 @@ impl SqliteDriver {
             let rows = statement.query_map([self.table.name()], |row| Ok((row.get(0)?, row.get(1)?))).map_err(db)?;
             rows.collect::<rusqlite::Result<_>>().map_err(db)?
         };
-        let mut dropped = Dropped::default();
+        let mut dropped = Dropped(vec![("table", 0), ("view", 0), ("trigger", 0), ("index", 0)]);
         for (kind, name) in &objects {
             // Dropping a virtual table (dropped first) drops its shadow tables with it.
             let exists = "SELECT count(*) FROM sqlite_master WHERE type = ?1 AND name = ?2";
             if self.conn.query_row(exists, [kind, name], |row| row.get::<_, i64>(0)).map_err(db)? == 0 {
                 continue;
             }
-            let counter = match kind.as_str() {
-                "view" => &mut dropped.views,
-                "trigger" => &mut dropped.triggers,
-                "index" => &mut dropped.indexes,
-                "table" => &mut dropped.tables,
-                _ => continue,
+            let Some((_, counter)) = dropped.0.iter_mut().find(|(counted, _)| counted == kind) else {
+                continue;
             };
             *counter += 1;
             let statement = format!("DROP {} IF EXISTS {}", kind.to_uppercase(), quote(name));

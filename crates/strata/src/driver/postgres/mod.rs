@@ -1,0 +1,334 @@
+//! PostgreSQL, through the sync `postgres` client, TLS by rustls.
+//!
+//! DDL is transactional here, so each step runs in one transaction with its
+//! history row, its section sent as one batch (one round trip). Runners are
+//! kept apart by an advisory lock held on a connection of its own, taken
+//! before the working connection is opened. A hot standby can be read
+//! (`status`) but never written: commands that write fail at once.
+
+pub(crate) mod config;
+mod error;
+mod lock;
+mod reset;
+mod tls;
+
+use std::collections::HashMap;
+
+use postgres::types::{ToSql, Type};
+use postgres::{Client, Statement};
+
+use self::config::PgConfig;
+use self::error::db;
+use super::lock::{Holder, LockRequest, LockWait};
+use super::{Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record};
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::history::{Cell, HistoryTable};
+
+/// A PostgreSQL database.
+pub struct PostgresDriver {
+    client: Client,
+    pg: PgConfig,
+    /// The URL as shown to people (no password).
+    shown: String,
+    /// The history table, its schema resolved.
+    table: HistoryTable,
+    no_lock: bool,
+    lock: Option<lock::Held>,
+    in_transaction: bool,
+    /// Statements prepared on this connection, by text.
+    prepared: HashMap<String, Statement>,
+}
+
+impl PostgresDriver {
+    /// Connects to the database `url` names (the history table in the schema
+    /// `options` names, else the connection's current one).
+    pub fn open(url: &str, shown: String, options: &OpenOptions) -> Result<Self> {
+        let pg = config::parse(url, &|name| std::env::var(name).ok())?;
+        let mut client = connect(&pg, &shown, None)?;
+        let table = resolve_table(&mut client, &options.history_table, &shown)?;
+        Ok(PostgresDriver {
+            client,
+            pg,
+            shown,
+            table,
+            no_lock: options.no_lock,
+            lock: None,
+            in_transaction: false,
+            prepared: HashMap::new(),
+        })
+    }
+
+    /// Refuses a standby, takes the runners' lock on a connection of its own,
+    /// waiting as `request` says, then connects.
+    pub fn open_locked(
+        url: &str,
+        shown: String,
+        options: &OpenOptions,
+        request: &LockRequest,
+        waiting: &mut dyn FnMut(&LockWait),
+    ) -> Result<Self> {
+        let pg = config::parse(url, &|name| std::env::var(name).ok())?;
+        let mut locker = connect(&pg, &shown, Some(&request.command))?;
+        refuse_standby(&mut locker, &shown)?;
+        let table = resolve_table(&mut locker, &options.history_table, &shown)?;
+        let key = lock_key(&pg, &table);
+        let held = lock::acquire(locker, key, &shown, request, waiting)?;
+        let client = connect(&pg, &shown, None)?;
+        Ok(PostgresDriver {
+            client,
+            pg,
+            shown,
+            table,
+            no_lock: options.no_lock,
+            lock: Some(held),
+            in_transaction: false,
+            prepared: HashMap::new(),
+        })
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql).map_err(db)?;
+        self.prepared.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
+
+/// Who holds the runners' lock on the database `url` names, without waiting.
+pub fn runner_at_work(url: &str, shown: &str, options: &OpenOptions) -> Result<Option<Holder>> {
+    let pg = config::parse(url, &|name| std::env::var(name).ok())?;
+    let mut client = connect(&pg, shown, None)?;
+    let table = resolve_table(&mut client, &options.history_table, shown)?;
+    lock::holder(&mut client, lock_key(&pg, &table))
+}
+
+fn lock_key(pg: &PgConfig, table: &HistoryTable) -> i64 {
+    lock::key(config::database_name(&pg.config), table.schema().unwrap_or_default(), table.name())
+}
+
+/// A connection; `command` names a runner's lock connection to others.
+fn connect(pg: &PgConfig, shown: &str, command: Option<&str>) -> Result<Client> {
+    let mut config = pg.config.clone();
+    if let Some(command) = command {
+        config.application_name(&lock::application_name(command));
+    }
+    let tls = tls::connector(pg)?;
+    config.connect(tls).map_err(|error| Error::Database(format!("cannot connect to {shown}: {}", error::message(&error))))
+}
+
+/// Writing commands fail at once on a hot standby, before waiting for any lock.
+fn refuse_standby(client: &mut Client, shown: &str) -> Result<()> {
+    let row = client.query_one("SELECT pg_is_in_recovery()", &[]).map_err(db)?;
+    match row.get::<_, bool>(0) {
+        true => Err(Error::ReadOnlyStandby { database: shown.to_owned() }),
+        false => Ok(()),
+    }
+}
+
+/// The history table with its schema: the one named, which must exist, else
+/// the connection's current schema.
+fn resolve_table(client: &mut Client, table: &HistoryTable, shown: &str) -> Result<HistoryTable> {
+    let schema: Option<String> = match table.schema() {
+        Some(schema) => {
+            let found = client
+                .query_opt("SELECT nspname::text FROM pg_namespace WHERE nspname = $1", &[&schema])
+                .map_err(db)?;
+            if found.is_none() {
+                return Err(Error::Config(format!(
+                    "the schema `{schema}` does not exist in {shown}; create it (CREATE SCHEMA {schema}) or name another with --schema"
+                )));
+            }
+            Some(schema.to_owned())
+        }
+        None => client.query_one("SELECT current_schema()::text", &[]).map_err(db)?.get(0),
+    };
+    let schema = schema.ok_or_else(|| {
+        Error::Config(format!(
+            "{shown} has no current schema (its search_path names none that exists); name one with --schema"
+        ))
+    })?;
+    Ok(table.in_schema(&schema))
+}
+
+impl Connection for PostgresDriver {
+    fn execute_params(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        let statement = self.statement(sql)?;
+        let values = values(params);
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| value.as_ref()).collect();
+        self.client.execute(&statement, &refs).map_err(db)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Vec<Cell>>> {
+        let statement = self.statement(sql)?;
+        let values = values(params);
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| value.as_ref()).collect();
+        let rows = self.client.query(&statement, &refs).map_err(db)?;
+        rows.iter().map(|row| (0..row.len()).map(|index| cell(row, index)).collect()).collect()
+    }
+}
+
+fn values<'a>(params: &[Param<'a>]) -> Vec<Box<dyn ToSql + Sync + 'a>> {
+    params
+        .iter()
+        .map(|param| match *param {
+            Param::Int(value) => Box::new(value) as Box<dyn ToSql + Sync>,
+            Param::Text(text) => Box::new(text),
+        })
+        .collect()
+}
+
+/// A value as the history code reads it.
+fn cell(row: &postgres::Row, index: usize) -> Result<Cell> {
+    let column = &row.columns()[index];
+    let bad = |error: postgres::Error| Error::Database(format!("column {}: {}", column.name(), error));
+    let ty = column.type_();
+    Ok(match *ty {
+        Type::INT2 => row.try_get::<_, Option<i16>>(index).map_err(bad)?.map(i64::from).map(Cell::Integer),
+        Type::INT4 => row.try_get::<_, Option<i32>>(index).map_err(bad)?.map(i64::from).map(Cell::Integer),
+        Type::INT8 => row.try_get::<_, Option<i64>>(index).map_err(bad)?.map(Cell::Integer),
+        Type::BOOL => row.try_get::<_, Option<bool>>(index).map_err(bad)?.map(|b| Cell::Integer(i64::from(b))),
+        Type::FLOAT4 => row.try_get::<_, Option<f32>>(index).map_err(bad)?.map(|f| Cell::Real(f64::from(f))),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(index).map_err(bad)?.map(Cell::Real),
+        Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(index).map_err(bad)?.map(|b| Cell::Blob(b.len())),
+        _ => row.try_get::<_, Option<String>>(index).map_err(bad)?.map(Cell::Text),
+    }
+    .unwrap_or(Cell::Null))
+}
+
+impl Driver for PostgresDriver {
+    fn lock(&mut self, request: &LockRequest, waiting: &mut dyn FnMut(&LockWait)) -> Result<()> {
+        if self.lock.is_some() || self.no_lock {
+            return Ok(());
+        }
+        let mut locker = connect(&self.pg, &self.shown, Some(&request.command))?;
+        refuse_standby(&mut locker, &self.shown)?;
+        let key = lock_key(&self.pg, &self.table);
+        self.lock = Some(lock::acquire(locker, key, &self.shown, request, waiting)?);
+        Ok(())
+    }
+
+    fn unlock(&mut self) -> Result<()> {
+        self.lock = None;
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        self.shown.clone()
+    }
+
+    fn kind_name(&self) -> &'static str {
+        "PostgreSQL"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::POSTGRES
+    }
+
+    fn dialect(&self) -> &'static dyn Dialect {
+        &crate::dialect::POSTGRES
+    }
+
+    fn history_table(&self) -> &HistoryTable {
+        &self.table
+    }
+
+    fn history_columns(&mut self) -> Result<Vec<String>> {
+        let sql = "SELECT column_name::text FROM information_schema.columns \
+                   WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position";
+        let schema = self.table.schema().unwrap_or_default().to_owned();
+        let name = self.table.name().to_owned();
+        let rows = self.client.query(sql, &[&schema, &name]).map_err(db)?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
+    fn history_ddl(&self) -> String {
+        format!(
+            "CREATE TABLE {} (
+  version BIGINT PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  execution_ms BIGINT NOT NULL,
+  checksum TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'applied',
+  up_sql TEXT NOT NULL,
+  down_sql TEXT,
+  down_options TEXT NOT NULL DEFAULT ''
+)",
+            self.qualified_history()
+        )
+    }
+
+    fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
+        self.begin()?;
+        let result = (|| {
+            let rename = format!("ALTER TABLE {} RENAME TO {}", self.qualified_history(), self.dialect().quote_ident(backup));
+            self.client.batch_execute(&rename).map_err(db)?;
+            let create = self.history_ddl();
+            self.client.batch_execute(&create).map_err(db)?;
+            records.iter().try_for_each(|record| self.insert_history(record))
+        })();
+        match result {
+            Ok(()) => self.commit(),
+            Err(error) => {
+                let _ = self.rollback();
+                Err(error)
+            }
+        }
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.client.batch_execute("BEGIN").map_err(db)?;
+        self.in_transaction = true;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.in_transaction = false;
+        self.client.batch_execute("COMMIT").map_err(db)
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        if !self.in_transaction {
+            return Ok(());
+        }
+        self.in_transaction = false;
+        self.client.batch_execute("ROLLBACK").map_err(db)
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
+    fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError> {
+        self.client.batch_execute(sql).map_err(|error| error::exec(&error, sql))
+    }
+
+    fn drop_all(&mut self) -> Result<Dropped> {
+        self.begin()?;
+        let schema = self.table.schema().unwrap_or_default().to_owned();
+        let table = self.table.name().to_owned();
+        let result = reset::drop_all(&mut self.client, &schema, &table)
+            .and_then(|counts| crate::history::store::clear(self).map(|()| counts));
+        match result {
+            Ok(counts) => {
+                self.commit()?;
+                // Nine kinds: the message names those there were (tables always).
+                let named = counts.into_iter().filter(|(kind, n)| *n > 0 || *kind == "table").collect();
+                Ok(Dropped(named))
+            }
+            Err(error) => {
+                let _ = self.rollback();
+                Err(error)
+            }
+        }
+    }
+}
+
+impl Drop for PostgresDriver {
+    fn drop(&mut self) {
+        let _ = self.rollback();
+    }
+}
