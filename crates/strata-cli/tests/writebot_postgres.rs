@@ -21,15 +21,16 @@
 //! `user_summary_stats.is_active` gives 1 or 0 as SQLite's view does.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use assert_cmd::Command;
 use postgres::error::SqlState;
 use postgres::types::Type;
-use postgres::{Client, Config, NoTls, Row};
+use postgres::{Client, Row};
 
-const URL_VARIABLE: &str = "STRATA_TEST_POSTGRES_URL";
+#[path = "support/pg.rs"]
+mod pg;
+use pg::{with_database, TestDb};
 
 fn migrations_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/postgres"))
@@ -52,81 +53,15 @@ fn apply_with_strata(url: &str, dir: &Path, target: Option<u32>) {
     );
 }
 
-/// `url` with its database name replaced by `name` (user, host and `?` options kept).
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(base, query)| (base, Some(query)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = base[authority..].find('/').map_or(base, |i| &base[..authority + i]);
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-/// A scratch database on the test server, dropped when this goes out of scope.
-struct TestDb {
-    server: Config,
-    name: String,
-    url: String,
-}
-
-impl TestDb {
-    /// `None` (after saying so) when `STRATA_TEST_POSTGRES_URL` is not set.
-    fn new() -> Option<TestDb> {
-        let Some(url) = std::env::var(URL_VARIABLE).ok().filter(|url| !url.is_empty()) else {
-            eprintln!("skipped: {URL_VARIABLE} is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
-            return None;
-        };
-        let shown = strata::redact_text(&url);
-        let mut server: Config =
-            url.parse().unwrap_or_else(|e| panic!("{URL_VARIABLE}={shown} is not a PostgreSQL URL: {e}"));
-        server.connect_timeout(Duration::from_secs(10));
-        let mut admin = server.connect(NoTls).unwrap_or_else(|e| {
-            let cause = std::error::Error::source(&e).map_or(String::new(), |cause| format!(": {cause}"));
-            let error = strata::redact_text(&format!("{e}{cause}"));
-            panic!("{URL_VARIABLE} is set to {shown}, but that server cannot be reached: {error}")
-        });
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-        let name = format!("strata_test_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
-        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).expect("create the test database");
-        let url = with_database(&url, &name);
-        Some(TestDb { server, name, url })
-    }
-
-    /// A connection to the scratch database, its time zone UTC.
-    fn client(&self) -> Client {
-        let mut client = self.server.clone().dbname(&self.name).connect(NoTls).expect("connect to the test database");
-        client.batch_execute("SET TIME ZONE 'UTC'").unwrap();
-        client
-    }
-
-    /// Applies migrations/postgres up to `target` (all with `None`).
-    fn up(&self, target: Option<u32>) {
-        apply_with_strata(&self.url, &migrations_dir(), target);
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let dropped = self.server.connect(NoTls).and_then(|mut admin| {
-            admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
-        });
-        if let Err(e) = dropped {
-            let message = format!("could not drop the test database {}: {e}", self.name);
-            if std::thread::panicking() {
-                eprintln!("{message}");
-            } else {
-                panic!("{message}");
-            }
-        }
-    }
+/// Applies migrations/postgres up to `target` (all with `None`).
+fn up(db: &TestDb, target: Option<u32>) {
+    apply_with_strata(&db.url, &migrations_dir(), target);
 }
 
 /// A database at 014, or `None` when the tests are skipped.
 fn db_at_014() -> Option<TestDb> {
     let db = TestDb::new()?;
-    db.up(None);
+    up(&db, None);
     Some(db)
 }
 
@@ -459,11 +394,11 @@ fn load(client: &mut Client, recent: &Recent) {
 /// A database at 014 holding the data set, loaded at 012.
 fn loaded() -> Option<(TestDb, Recent)> {
     let db = TestDb::new()?;
-    db.up(Some(12));
+    up(&db, Some(12));
     let recent = Recent::now();
     assert!(recent.r10.as_str() > "2024-07-01 10:54:00", "the clock is before the test data");
     load(&mut db.client(), &recent);
-    db.up(None);
+    up(&db, None);
     let versions = rows(&mut db.client(), "SELECT version::bigint FROM migration_history ORDER BY version");
     assert_eq!(versions, (1..=14).map(|v: i64| row![v]).collect::<Vec<_>>());
     Some((db, recent))

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use postgres::config::{Host, SslMode};
+use postgres::config::SslMode;
 
 use crate::error::{Error, Result};
 use crate::redact::redact_text;
@@ -138,6 +138,7 @@ pub fn database_name(config: &postgres::Config) -> &str {
 /// The first host, as messages show it.
 #[cfg(test)]
 fn first_host(config: &postgres::Config) -> String {
+    use postgres::config::Host;
     match config.get_hosts().first() {
         Some(Host::Tcp(host)) => host.clone(),
         #[cfg(unix)]
