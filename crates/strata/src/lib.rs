@@ -25,7 +25,6 @@ mod redact;
 mod run;
 pub mod scaffold;
 pub mod source;
-pub mod split;
 mod url;
 
 pub use driver::{
