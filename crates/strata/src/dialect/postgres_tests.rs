@@ -262,3 +262,38 @@ fn placeholders_are_dollar_numbers() {
     assert_eq!(POSTGRES.placeholder(2), "$2");
     assert_eq!(POSTGRES.quote_ident("a\"b"), "\"a\"\"b\"");
 }
+
+proptest::proptest! {
+    /// Splitting never panics, and the statements appear in order, without
+    /// overlap, each starting where a token starts.
+    #[test]
+    fn split_is_total_and_ordered(script in "([a-zA-Z0-9;'\"$&\\\\()/*\\- \n\r]|é|BEGIN |END |CASE |CREATE |FUNCTION |E'|U&'|\\$\\$|\\$a\\$){0,60}") {
+        let mut last_end = 0;
+        for statement in POSTGRES.statements(&script) {
+            let start = statement.sql.as_ptr() as usize - script.as_ptr() as usize;
+            proptest::prop_assert!(start >= last_end);
+            proptest::prop_assert!(!statement.sql.starts_with(char::is_whitespace));
+            last_end = start + statement.sql.len();
+        }
+    }
+
+    /// Each statement's line is the line of its first byte, counted from scratch.
+    #[test]
+    fn lines_match_a_count_from_the_start(script in "([a-z;'\"$()/*\\- \n]|\\$\\$|E'){0,60}") {
+        for statement in POSTGRES.statements(&script) {
+            let start = statement.sql.as_ptr() as usize - script.as_ptr() as usize;
+            proptest::prop_assert_eq!(statement.line, 1 + script[..start].matches('\n').count());
+        }
+    }
+
+    /// Tokens never panic and cover only the text outside white space and comments, in order.
+    #[test]
+    fn tokens_are_ordered_slices_of_the_text(sql in "([a-zA-Z0-9;'\"$&\\\\()/*\\- \n]|é|E'|U&\"|\\$t\\$){0,60}") {
+        let mut last_end = 0;
+        for token in POSTGRES.tokens(&sql) {
+            proptest::prop_assert!(token.offset >= last_end);
+            proptest::prop_assert_eq!(&sql[token.offset..token.offset + token.text.len()], token.text);
+            last_end = token.offset + token.text.len();
+        }
+    }
+}
