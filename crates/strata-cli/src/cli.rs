@@ -24,7 +24,8 @@ Exit codes:
   2  bad usage, configuration or migration files
   3  refused: history and migration files disagree (modified, missing,
      out-of-order or interrupted migrations), or the history table is not
-     Strata's (see `strata adopt`); nothing was changed
+     Strata's (see `strata adopt`), or `repair` of a version that is not
+     interrupted; nothing was changed
   4  status --exit-code or check: not up to date (pending, out-of-order,
      modified, missing or interrupted migrations)
   5  another strata run held the database's lock for longer than
@@ -77,6 +78,7 @@ pub enum Command {
     Redo(commands::redo::RedoArgs),
     Check(commands::check::CheckArgs),
     Adopt(commands::adopt::AdoptArgs),
+    Repair(commands::repair::RepairArgs),
 }
 
 /// Parses the arguments, runs the command and turns the outcome into an exit code.
@@ -102,6 +104,7 @@ pub fn run() -> ExitCode {
         Command::Redo(args) => commands::redo::cmd_redo(&settings, args),
         Command::Check(args) => commands::check::cmd_check(&settings, args),
         Command::Adopt(args) => commands::adopt::cmd_adopt(&settings, args),
+        Command::Repair(args) => commands::repair::cmd_repair(&settings, args),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -96,11 +96,12 @@ fn hint(error: &Error) -> Option<String> {
         Error::Statement { label, rolled_back: true, direction: Direction::Down, .. } => format!(
             "the revert of {label} was rolled back: {label} stays applied, and so does everything below it. Fix its down section and run `strata down` again."
         ),
-        Error::Statement { version, label, rolled_back: false, direction, .. } => unfinished_hint(*version, label, *direction),
+        Error::Statement { label, rolled_back: false, direction, .. } => unfinished_hint(label, *direction),
         Error::ForeignKeyViolations { .. } => "every foreign key must hold when a foreign_keys:off step commits, including rows that were broken before it; \
             `PRAGMA foreign_key_check` lists them. Fix those rows (or the migration), then run it again."
             .to_owned(),
         Error::Refused(problems) => refused_hint(problems),
+        Error::RepairRefused { resolution, .. } => repair_refused_hint(*resolution),
         Error::Irreversible(stuck) => irreversible_hint(stuck),
         Error::UnknownVersion { .. } => "`strata status` lists every known version.".to_owned(),
         Error::InvalidFile { .. } | Error::DuplicateVersion { .. } => {
@@ -188,24 +189,31 @@ fn irreversible_hint(stuck: &[strata::plan::NoDown]) -> String {
 }
 
 /// A step that could not be rolled back: say what state it is in and how to settle it.
-fn unfinished_hint(version: u64, label: &str, direction: Direction) -> String {
+fn unfinished_hint(label: &str, direction: Direction) -> String {
     let (what, done, undone) = match direction {
-        Direction::Up => (
-            format!("migration {label}"),
-            "UPDATE migration_history SET state = 'applied'",
-            "DELETE FROM migration_history",
-        ),
-        Direction::Down => (
-            format!("the revert of {label}"),
-            "DELETE FROM migration_history",
-            "UPDATE migration_history SET state = 'applied'",
-        ),
+        Direction::Up => (format!("migration {label}"), "--applied", "--reverted"),
+        Direction::Down => (format!("the revert of {label}"), "--reverted", "--applied"),
     };
     format!(
         "{what} ran outside a transaction (transaction:false), so the statements before the failing one stay done \
-         and history marks it interrupted. Finish or undo it by hand, then run `{done} WHERE version = {version}` \
-         (finished) or `{undone} WHERE version = {version}` (undone)."
+         and history marks it interrupted. Finish or undo it by hand, then run `strata repair {label} {done}` \
+         (finished) or `strata repair {label} {undone}` (undone)."
     )
+}
+
+/// `repair` of a version that is not interrupted: the command that does what was likely meant.
+fn repair_refused_hint(resolution: strata::Resolution) -> String {
+    let text = match resolution {
+        strata::Resolution::Reverted => {
+            "`strata down` reverts a migration by running its down script; add --force \
+            only if its changes are not in the database."
+        }
+        strata::Resolution::Applied => {
+            "`strata up` applies a pending migration; add --force only if its changes \
+            are in the database already (made by hand or by another tool)."
+        }
+    };
+    format!("`strata repair` settles interrupted migrations (`strata status` shows them). {text}")
 }
 
 fn refused_hint(problems: &[strata::plan::Problem]) -> String {
@@ -221,8 +229,20 @@ fn refused_hint(problems: &[strata::plan::Problem]) -> String {
     if has(State::OutOfOrder) {
         hints.push("apply out-of-order migrations anyway with `strata up --allow-out-of-order`");
     }
-    if has(State::Interrupted) {
-        hints.push("finish or undo an interrupted migration by hand, then settle its history row: state 'applied' if its changes are in the database, no row if they are not");
+    let interrupted: Vec<&str> =
+        problems.iter().filter(|problem| problem.state == State::Interrupted).map(|p| p.label.as_str()).collect();
+    let repair = match interrupted.as_slice() {
+        [] => String::new(),
+        [label] => format!(
+            "finish or undo interrupted migration {label} by hand, then run `strata repair {label} --applied` (its changes are \
+             in the database) or `strata repair {label} --reverted` (they are not)"
+        ),
+        _ => "finish or undo each interrupted migration by hand, then run `strata repair VERSION --applied` (its \
+              changes are in the database) or `strata repair VERSION --reverted` (they are not)"
+            .to_owned(),
+    };
+    if !repair.is_empty() {
+        hints.push(&repair);
     }
     let mut text = hints.join("; ");
     text.push('.');
@@ -245,5 +265,29 @@ mod tests {
         assert!(up.hint.as_deref().unwrap().ends_with("run `strata up` to apply the file as it is now."));
         let down = changed(Direction::Down);
         assert!(down.hint.as_deref().unwrap().contains("run `strata down` again"));
+    }
+
+    /// One interrupted migration is named in the repair commands; several get a placeholder.
+    #[test]
+    fn the_interrupted_refusal_names_the_repair_command() {
+        use strata::plan::{Problem, State};
+        let interrupted = |label: &str| Problem { label: label.into(), name: "a".into(), state: State::Interrupted };
+        let one = Failure::from(Error::Refused(vec![interrupted("012")]));
+        assert_eq!(one.code, REFUSED);
+        assert!(one.hint.as_deref().unwrap().contains("run `strata repair 012 --applied`"), "{one:?}");
+        let two = Failure::from(Error::Refused(vec![interrupted("012"), interrupted("013")]));
+        assert!(two.hint.as_deref().unwrap().contains("`strata repair VERSION --reverted` (they are not)."), "{two:?}");
+    }
+
+    #[test]
+    fn a_refused_repair_exits_3() {
+        let refused = Error::RepairRefused {
+            version: 3,
+            label: "003".into(),
+            name: "c".into(),
+            state: strata::plan::State::Applied,
+            resolution: strata::Resolution::Reverted,
+        };
+        assert_eq!(Failure::from(refused).code, REFUSED);
     }
 }

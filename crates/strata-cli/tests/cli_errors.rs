@@ -340,8 +340,8 @@ fn failing_transaction_false_migration_is_marked_interrupted_and_blocks_up_and_d
         "Applying 001 a ... failed\n",
         "Error: migration 001 (a) failed at migrations/versions/001_a.sql:3: no such table: nosuch\n\
          Hint: migration 001 ran outside a transaction (transaction:false), so the statements before the failing one stay done \
-         and history marks it interrupted. Finish or undo it by hand, then run `UPDATE migration_history SET state = 'applied' WHERE version = 1` \
-         (finished) or `DELETE FROM migration_history WHERE version = 1` (undone).\n",
+         and history marks it interrupted. Finish or undo it by hand, then run `strata repair 001 --applied` \
+         (finished) or `strata repair 001 --reverted` (undone).\n",
     );
     assert_eq!(project.schema(), ["table a"], "the statement before the failing one stays applied");
     let state: String =
@@ -350,14 +350,16 @@ fn failing_transaction_false_migration_is_marked_interrupted_and_blocks_up_and_d
 
     let refused = "Error: history and migration files disagree; nothing was changed:\n\
                    \x20 001 a: started outside a transaction and never finished: the database may hold part of it\n\
-                   Hint: Finish or undo an interrupted migration by hand, then settle its history row: state 'applied' if its changes are in the database, no row if they are not.\n";
+                   Hint: Finish or undo interrupted migration 001 by hand, then run `strata repair 001 --applied` \
+                   (its changes are in the database) or `strata repair 001 --reverted` (they are not).\n";
     project.run(&["up"]).assert_error(3, refused);
     project.run(&["down", "0", "--yes"]).assert_error(3, refused);
     let status = project.ok(&["status"]);
     assert!(common::normalize(&status.stdout).contains("001      a     interrupted  <TIME>\n"), "{status}");
 
-    // Finishing by hand, as the hint says, unblocks it.
-    project.db().execute("UPDATE migration_history SET state = 'applied' WHERE version = 1", []).unwrap();
+    // Finishing by hand and saying so, as the hint says, unblocks it.
+    project.db().execute("INSERT INTO a VALUES (1)", []).unwrap();
+    project.ok(&["repair", "1", "--applied"]);
     project.run(&["up"]).assert(
         0,
         "Applying 002 b ... ok (<DUR>)\nApplied 1 migration in <DUR>; the database is at version 002 (b).\n",
@@ -832,8 +834,7 @@ fn failing_transaction_false_down_hint_settles_the_row_the_other_way() {
         "Error: reverting migration 001 (a) failed at migrations/versions/001_a.sql:6: no such table: nosuch\n\
          Hint: the revert of 001 ran outside a transaction (transaction:false), so the statements before the failing one \
          stay done and history marks it interrupted. Finish or undo it by hand, then run \
-         `DELETE FROM migration_history WHERE version = 1` (finished) or \
-         `UPDATE migration_history SET state = 'applied' WHERE version = 1` (undone).\n",
+         `strata repair 001 --reverted` (finished) or `strata repair 001 --applied` (undone).\n",
     );
     assert_eq!(project.schema(), ["table a"]);
 }

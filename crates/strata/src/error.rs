@@ -161,6 +161,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// `repair` was asked to settle a migration that is not interrupted, without `force`; nothing was changed.
+    #[error("{}", crate::repair::describe_refusal(label, name, *state, *resolution))]
+    RepairRefused {
+        version: u64,
+        label: String,
+        name: String,
+        /// The version's state, as `status` shows it.
+        state: crate::plan::State,
+        resolution: crate::repair::Resolution,
+    },
 }
 
 impl Error {
@@ -183,6 +193,7 @@ impl Error {
             Error::LockTimeout { .. } => ErrorKind::Locked,
             Error::FileChanged { .. } => ErrorKind::Invalid,
             Error::LockFile { .. } => ErrorKind::Failed,
+            Error::RepairRefused { .. } => ErrorKind::Refused,
         }
     }
 

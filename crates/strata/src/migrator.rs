@@ -185,6 +185,23 @@ impl Migrator {
         locked(driver, observer, |driver, _| crate::adopt::adopt(driver, &self.migrations))
     }
 
+    /// Records an interrupted migration (a `transaction:false` step that never
+    /// finished) as applied or as not applied, under the lock, after a person
+    /// finished or undid it by hand; runs nothing. A version that is not
+    /// interrupted is refused unless `force`; see [`crate::repair`].
+    pub fn repair(
+        &self,
+        driver: &mut dyn Driver,
+        version: u64,
+        resolution: crate::repair::Resolution,
+        force: bool,
+        observer: &mut dyn Observer,
+    ) -> Result<crate::repair::Repaired> {
+        locked(driver, observer, |driver, _| {
+            crate::repair::repair(driver, &self.migrations, version, resolution, force)
+        })
+    }
+
     /// Drops every table, view, trigger and index and empties the history.
     pub fn reset(&self, driver: &mut dyn Driver, observer: &mut dyn Observer) -> Result<Dropped> {
         locked(driver, observer, |driver, _| {

@@ -113,7 +113,8 @@ impl<'a> Report<'a> {
         self.entries.iter().filter(|entry| entry.state == state).count()
     }
 
-    fn find(&self, version: u64) -> Result<&Entry<'a>> {
+    /// The entry of `version`, or [`Error::UnknownVersion`] naming the known range.
+    pub(crate) fn find(&self, version: u64) -> Result<&Entry<'a>> {
         self.entries.iter().find(|entry| entry.version == version).ok_or_else(|| Error::UnknownVersion {
             version,
             known: match (self.entries.first(), self.entries.last()) {

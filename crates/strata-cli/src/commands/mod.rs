@@ -6,6 +6,7 @@ pub mod check;
 pub mod create;
 pub mod down;
 pub mod redo;
+pub mod repair;
 pub mod reset;
 pub mod status;
 pub mod up;

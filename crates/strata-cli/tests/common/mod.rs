@@ -134,8 +134,8 @@ impl Project {
     }
 
     /// Runs `strata ARGS` (see [`Project::strata`]). The `Database: …` line
-    /// that starts the text output of up, down, redo, status, check, reset and
-    /// adopt must be there; it is moved from `stdout` to `database_line`.
+    /// that starts the text output of up, down, redo, status, check, reset,
+    /// adopt and repair must be there; it is moved from `stdout` to `database_line`.
     pub fn run(&self, args: &[&str]) -> Run {
         let mut command = self.strata();
         command.args(args);
@@ -291,7 +291,7 @@ pub struct Run {
 }
 
 /// Every subcommand; those in the first part name the database first.
-const NAMING_DATABASE: [&str; 7] = ["up", "down", "redo", "status", "check", "reset", "adopt"];
+const NAMING_DATABASE: [&str; 8] = ["up", "down", "redo", "status", "check", "reset", "adopt", "repair"];
 const OTHERS: [&str; 2] = ["create", "help"];
 
 impl Run {

@@ -1,0 +1,1028 @@
+//! WriteBot's schema on PostgreSQL (`migrations/postgres`): the views of 013
+//! and 014 on the data set of `writebot_views.rs`, with the same expected
+//! values, and the PL/pgSQL triggers and seeds that differ most from SQLite's.
+//!
+//! The server: `STRATA_TEST_POSTGRES_URL`, e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres` (a superuser: loading orphans
+//! needs `session_replication_role`). When it is not set, each test says it is
+//! skipped and passes; when it is set and the server cannot be reached, the
+//! test fails. Each test creates its own database, `strata_test_<pid>_<n>_<nanos>`,
+//! and drops it afterwards, also when it fails ([`TestDb`]'s `Drop`).
+//! Migrations are applied by the `strata` binary ([`apply_with_strata`]);
+//! data goes in and views are read with the `postgres` crate.
+//!
+//! Timestamps: SQLite stores `YYYY-MM-DD HH:MM:SS` text and the SQLite suite
+//! expects that text; here the columns are `timestamptz`. A `timestamptz` is
+//! read as an instant and shown in UTC in that same form (with `.ffffff` only
+//! when it has fractions of a second), so a value read equals
+//! `ts("2024-07-01 10:54:00")` exactly when it is that instant in UTC. Text
+//! written into `timestamptz` columns is read in the session's time zone,
+//! which [`TestDb::client`] sets to UTC. Flags are booleans in the tables;
+//! `user_summary_stats.is_active` gives 1 or 0 as SQLite's view does.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use assert_cmd::Command;
+use postgres::error::SqlState;
+use postgres::types::Type;
+use postgres::{Client, Config, NoTls, Row};
+
+const URL_VARIABLE: &str = "STRATA_TEST_POSTGRES_URL";
+
+fn migrations_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/postgres"))
+}
+
+/// The one way these tests apply migrations: `strata --database URL --dir DIR up [TARGET]`.
+fn apply_with_strata(url: &str, dir: &Path, target: Option<u32>) {
+    let mut command = Command::cargo_bin("strata").expect("strata binary");
+    command.env_remove("DATABASE_URL").env("NO_COLOR", "1").arg("--database").arg(url).arg("--dir").arg(dir);
+    command.arg("up").args(target.map(|t| t.to_string()));
+    let output = command.output().expect("run strata");
+    assert!(
+        output.status.success(),
+        "strata up {} on {} failed with {:?}\nstdout:\n{}\nstderr:\n{}",
+        target.map_or("(all)".to_owned(), |t| t.to_string()),
+        strata::redact_text(url),
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `url` with its database name replaced by `name` (user, host and `?` options kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(base, query)| (base, Some(query)));
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let base = base[authority..].find('/').map_or(base, |i| &base[..authority + i]);
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// A scratch database on the test server, dropped when this goes out of scope.
+struct TestDb {
+    server: Config,
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    /// `None` (after saying so) when `STRATA_TEST_POSTGRES_URL` is not set.
+    fn new() -> Option<TestDb> {
+        let Some(url) = std::env::var(URL_VARIABLE).ok().filter(|url| !url.is_empty()) else {
+            eprintln!("skipped: {URL_VARIABLE} is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
+            return None;
+        };
+        let shown = strata::redact_text(&url);
+        let mut server: Config =
+            url.parse().unwrap_or_else(|e| panic!("{URL_VARIABLE}={shown} is not a PostgreSQL URL: {e}"));
+        server.connect_timeout(Duration::from_secs(10));
+        let mut admin = server.connect(NoTls).unwrap_or_else(|e| {
+            let cause = std::error::Error::source(&e).map_or(String::new(), |cause| format!(": {cause}"));
+            let error = strata::redact_text(&format!("{e}{cause}"));
+            panic!("{URL_VARIABLE} is set to {shown}, but that server cannot be reached: {error}")
+        });
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+        let name = format!("strata_test_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).expect("create the test database");
+        let url = with_database(&url, &name);
+        Some(TestDb { server, name, url })
+    }
+
+    /// A connection to the scratch database, its time zone UTC.
+    fn client(&self) -> Client {
+        let mut client = self.server.clone().dbname(&self.name).connect(NoTls).expect("connect to the test database");
+        client.batch_execute("SET TIME ZONE 'UTC'").unwrap();
+        client
+    }
+
+    /// Applies migrations/postgres up to `target` (all with `None`).
+    fn up(&self, target: Option<u32>) {
+        apply_with_strata(&self.url, &migrations_dir(), target);
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let dropped = self.server.connect(NoTls).and_then(|mut admin| {
+            admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+        });
+        if let Err(e) = dropped {
+            let message = format!("could not drop the test database {}: {e}", self.name);
+            if std::thread::panicking() {
+                eprintln!("{message}");
+            } else {
+                panic!("{message}");
+            }
+        }
+    }
+}
+
+/// A database at 014, or `None` when the tests are skipped.
+fn db_at_014() -> Option<TestDb> {
+    let db = TestDb::new()?;
+    db.up(None);
+    Some(db)
+}
+
+/// A value read from PostgreSQL, or expected: `row![1, "alice", NULL, ts("2024-01-01 09:00:00")]`.
+#[derive(Debug, Clone, PartialEq)]
+enum V {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Bool(bool),
+    /// A `timestamptz`, in UTC as `YYYY-MM-DD HH:MM:SS[.ffffff]`.
+    Time(String),
+}
+use V::Null as NULL;
+
+/// The expected value of a `timestamptz` column whose SQLite value is the text `utc`.
+fn ts(utc: &str) -> V {
+    V::Time(utc.to_owned())
+}
+
+trait Val {
+    fn val(self) -> V;
+}
+impl Val for i32 {
+    fn val(self) -> V {
+        V::Int(self.into())
+    }
+}
+impl Val for i64 {
+    fn val(self) -> V {
+        V::Int(self)
+    }
+}
+impl Val for &str {
+    fn val(self) -> V {
+        V::Text(self.to_owned())
+    }
+}
+impl Val for Option<String> {
+    fn val(self) -> V {
+        self.map_or(V::Null, V::Text)
+    }
+}
+impl Val for V {
+    fn val(self) -> V {
+        self
+    }
+}
+
+macro_rules! row {
+    ($($x:expr),* $(,)?) => { vec![$(Val::val($x)),*] };
+}
+
+/// Column `i` of `row` as a [`V`]; a type these tests do not expect (numeric, say) fails.
+fn value(row: &Row, i: usize) -> V {
+    let ty = row.columns()[i].type_();
+    let got = if *ty == Type::INT8 {
+        row.get::<_, Option<i64>>(i).map(V::Int)
+    } else if *ty == Type::INT4 {
+        row.get::<_, Option<i32>>(i).map(|v| V::Int(v.into()))
+    } else if *ty == Type::FLOAT8 {
+        row.get::<_, Option<f64>>(i).map(V::Real)
+    } else if *ty == Type::TEXT {
+        row.get::<_, Option<String>>(i).map(V::Text)
+    } else if *ty == Type::BOOL {
+        row.get::<_, Option<bool>>(i).map(V::Bool)
+    } else if *ty == Type::TIMESTAMPTZ {
+        row.get::<_, Option<SystemTime>>(i).map(|t| V::Time(utc_text(t)))
+    } else {
+        panic!("column {} is of type {ty}, which these tests do not read", row.columns()[i].name())
+    };
+    got.unwrap_or(V::Null)
+}
+
+fn rows(client: &mut Client, sql: &str) -> Vec<Vec<V>> {
+    let got = client.query(sql, &[]).unwrap_or_else(|e| panic!("query {sql}: {e}"));
+    got.iter().map(|row| (0..row.len()).map(|i| value(row, i)).collect()).collect()
+}
+
+fn int(client: &mut Client, sql: &str) -> i64 {
+    match rows(client, sql).as_slice() {
+        [row] => match row[..] {
+            [V::Int(i)] => i,
+            _ => panic!("{sql} gave {row:?}, not one integer"),
+        },
+        other => panic!("{sql} gave {other:?}, not one row"),
+    }
+}
+
+/// The error (SQLSTATE, message) of a statement that must fail.
+fn error_of(client: &mut Client, sql: &str) -> (SqlState, String) {
+    let error = client.batch_execute(sql).expect_err(&format!("expected an error from: {sql}"));
+    let db = error.as_db_error().unwrap_or_else(|| panic!("{sql}: not a database error: {error}"));
+    (db.code().clone(), db.message().to_owned())
+}
+
+/// Seconds from a `timestamptz` column's value to the server's clock.
+fn age_seconds(client: &mut Client, table: &str, id: i64) -> i64 {
+    int(
+        client,
+        &format!("SELECT extract(epoch FROM clock_timestamp() - updated_at)::bigint FROM {table} WHERE id = {id}"),
+    )
+}
+
+/// `t` in UTC as `YYYY-MM-DD HH:MM:SS`, then `.ffffff` if it has fractions of a second.
+fn utc_text(t: SystemTime) -> String {
+    let (secs, micros) = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_micros()),
+        Err(e) => {
+            let d = e.duration();
+            match d.subsec_micros() {
+                0 => (-(d.as_secs() as i64), 0),
+                m => (-(d.as_secs() as i64) - 1, 1_000_000 - m),
+            }
+        }
+    };
+    let (days, second) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let (era, doe) = (z.div_euclid(146_097), z.rem_euclid(146_097));
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let text =
+        format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", second / 3600, second % 3600 / 60, second % 60);
+    if micros == 0 {
+        text
+    } else {
+        format!("{text}.{micros:06}")
+    }
+}
+
+#[test]
+fn utc_text_is_sqlite_current_timestamp_form() {
+    let at = |secs: i64| {
+        if secs >= 0 {
+            UNIX_EPOCH + Duration::from_secs(secs as u64)
+        } else {
+            UNIX_EPOCH - Duration::from_secs(-secs as u64)
+        }
+    };
+    // Worked out with `date -u -d @SECONDS`.
+    assert_eq!(utc_text(at(0)), "1970-01-01 00:00:00");
+    assert_eq!(utc_text(at(-1)), "1969-12-31 23:59:59");
+    assert_eq!(utc_text(at(951_782_400)), "2000-02-29 00:00:00");
+    assert_eq!(utc_text(at(1_709_208_000)), "2024-02-29 12:00:00");
+    assert_eq!(utc_text(at(1_719_830_040)), "2024-07-01 10:34:00");
+    assert_eq!(utc_text(at(4_107_542_399)), "2100-02-28 23:59:59");
+    assert_eq!(utc_text(at(1_719_830_040) + Duration::from_micros(120)), "2024-07-01 10:34:00.000120");
+    assert_eq!(utc_text(at(-1) - Duration::from_micros(250_000)), "1969-12-31 23:59:58.750000");
+}
+
+#[test]
+fn with_database_replaces_only_the_database_name() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/postgres", "t_1"),
+        "postgres://postgres@127.0.0.1:5432/t_1"
+    );
+    assert_eq!(
+        with_database("postgresql://u:p@db/x?sslmode=disable", "t_1"),
+        "postgresql://u:p@db/t_1?sslmode=disable"
+    );
+    assert_eq!(with_database("postgres://u@db", "t_1"), "postgres://u@db/t_1");
+    assert_eq!(with_database("postgres://u@db?connect_timeout=5", "t_1"), "postgres://u@db/t_1?connect_timeout=5");
+}
+
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".sql"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn postgres_migrations_have_the_sqlite_versions_and_names() {
+    let sqlite = migrations_dir().join("../versions");
+    assert_eq!(file_names(&migrations_dir()), file_names(&sqlite));
+    assert_eq!(file_names(&sqlite).len(), 14);
+}
+
+#[test]
+fn strata_reads_the_postgres_folder_as_fourteen_migrations() {
+    // `status` only reads the folder here: the SQLite file does not exist and
+    // is not created, and no SQL runs.
+    let scratch = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("strata")
+        .unwrap()
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1")
+        .arg("--database")
+        .arg(format!("sqlite:{}", scratch.path().join("none.db").display()))
+        .arg("--dir")
+        .arg(migrations_dir())
+        .arg("status")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("| 0 applied, 14 pending"), "{stdout}");
+    assert!(stdout.contains("014      create_backup_utilities"), "{stdout}");
+}
+
+/// Timestamps relative to now, to the second: 1, 2 and 10 days ago.
+struct Recent {
+    r1: String,
+    r2: String,
+    r10: String,
+}
+
+impl Recent {
+    fn now() -> Recent {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let ago = |days: u64| utc_text(UNIX_EPOCH + Duration::from_secs(now - days * 86_400));
+        Recent { r1: ago(1), r2: ago(2), r10: ago(10) }
+    }
+}
+
+struct Activity {
+    id: i64,
+    user_id: i64,
+    activity_type: &'static str,
+    description: Option<String>,
+    ip_address: Option<String>,
+    created_at: String,
+}
+
+const TYPES: [&str; 4] = ["login", "generate", "logout", "template_create"];
+const USERS: [i64; 5] = [1, 2, 3, 4, 99]; // 99 does not exist: orphaned activities
+
+/// writebot_views.rs's 116 activities. Ids 1–110 (g = id - 1): user
+/// USERS[g % 5], type TYPES[g % 4], description "event g" unless g % 3 == 0,
+/// ip "10.0.0.g" when g is even, at 2024-07-01 10:MM:00 with MM = g / 2 (so
+/// pairs share a timestamp). Then six hand-written ones, 111–116.
+fn activities(recent: &Recent) -> Vec<Activity> {
+    let mut all: Vec<Activity> = (0..110)
+        .map(|g: i64| Activity {
+            id: g + 1,
+            user_id: USERS[g as usize % 5],
+            activity_type: TYPES[g as usize % 4],
+            description: (g % 3 != 0).then(|| format!("event {g}")),
+            ip_address: (g % 2 == 0).then(|| format!("10.0.0.{g}")),
+            created_at: format!("2024-07-01 10:{:02}:00", g / 2),
+        })
+        .collect();
+    let special =
+        |id, user_id, activity_type, description: Option<&str>, ip: Option<&str>, created_at: &str| Activity {
+            id,
+            user_id,
+            activity_type,
+            description: description.map(String::from),
+            ip_address: ip.map(String::from),
+            created_at: created_at.to_owned(),
+        };
+    all.push(special(111, 1, "login", Some("signed in"), Some("192.168.1.1"), &recent.r1));
+    all.push(special(112, 2, "generate", Some("3 pages"), None, &recent.r2));
+    all.push(special(113, 1, "logout", None, Some("192.168.1.1"), "2024-07-01 10:30:00"));
+    all.push(special(114, 3, "template_create", Some("made a template"), Some("10.1.1.1"), &recent.r10));
+    all.push(special(115, 99, "login", Some("ghost"), None, &recent.r2));
+    all.push(special(116, 2, "generate", Some("long ago"), None, "2023-12-31 23:59:59"));
+    all
+}
+
+/// Loads writebot_views.rs's data set into a database at 012, with foreign keys
+/// (and every trigger) off for the session, so it can hold orphans.
+fn load(client: &mut Client, recent: &Recent) {
+    client
+        .batch_execute(
+            "SET session_replication_role = replica;
+         INSERT INTO users (id, username, email, password_hash, role, is_active, created_at, last_login_at) VALUES
+            (1, 'alice', 'alice@example.com',   'h', 'admin', true,  '2024-01-01 09:00:00', '2024-06-01 10:00:00'),
+            (2, 'bob',   'bob@example.org',     'h', 'user',  true,  '2024-02-01 09:00:00', NULL),
+            (3, 'carol', 'carol@invalid',       'h', 'user',  false, '2024-03-01 09:00:00', '2024-05-05 05:05:05'),
+            (4, 'dave',  'dave at example.com', 'h', 'admin', true,  '2024-04-01 09:00:00', NULL),
+            (5, 'erin',  'erin@example.net',    'h', 'user',  true,  '2024-05-01 09:00:00', NULL),
+            (6, 'frank', 'frank@example..com',  'h', 'user',  false, '2024-06-01 09:00:00', NULL);
+         INSERT INTO usage_statistics (user_id, date, generations, pages_generated, characters_generated, processing_ms) VALUES
+            (1, '2024-06-01', 5, 10, 1000, 50),
+            (1, '2024-06-02', 3, 4, 500, 20),
+            (2, '2024-06-01', 2, 2, 200, 10),
+            (3, '2024-06-01', -1, 0, 100, 5),
+            (3, '2024-06-03', 4, 6, 300, 0),
+            (4, '2024-06-01', 0, -2, -5, 0),
+            (99, '2024-06-01', 7, 7, 700, 70);
+         INSERT INTO page_size_presets (id, name, width, height, unit, is_system, user_id) VALUES
+            (5, 'A4 custom', 210, 297, 'mm', false, 1),
+            (6, 'Square', 200, 200, 'mm', false, 2);
+         INSERT INTO template_presets (id, name, user_id, page_size_preset_id) VALUES
+            (5, 'Alice letter', 1, 5),
+            (6, 'Alice notes', 1, NULL),
+            (7, 'Bob', 2, 2),
+            (8, 'Carol', 3, 77),
+            (9, 'Ghost', 99, 6);
+         INSERT INTO character_override_collections (id, user_id, name) VALUES
+            (1, 1, 'Alice hand'), (2, 1, 'Alice bold'), (3, 2, 'Bob hand'), (4, 99, 'Ghost');
+         INSERT INTO character_overrides (id, collection_id, character, svg_data) VALUES
+            (1, 1, 'a', '<svg>a</svg>'),
+            (2, 1, 'b', '  \n<svg>b</svg>'),
+            (3, 2, 'c', '<SVG>c</SVG>'),
+            (4, 3, 'd', '<svg/>'),
+            (5, 3, 'e', 'not svg'),
+            (6, 4, 'f', '<svg/>'),
+            (7, 50, 'g', '<svg/>'),
+            (8, 2, 'h', '\t<svg/>');",
+        )
+        .unwrap();
+    // Rust turned \n and \t above into a real line feed and tab.
+    let svg = rows(client, "SELECT svg_data FROM character_overrides WHERE id IN (2, 8) ORDER BY id");
+    assert_eq!(svg, vec![row!["  \n<svg>b</svg>"], row!["\t<svg/>"]]);
+    let insert = client
+        .prepare(
+            "INSERT INTO user_activities (id, user_id, activity_type, description, ip_address, user_agent, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'test-agent', $6::text::timestamptz)",
+        )
+        .unwrap();
+    for a in activities(recent) {
+        client
+            .execute(&insert, &[&a.id, &a.user_id, &a.activity_type, &a.description, &a.ip_address, &a.created_at])
+            .unwrap();
+    }
+    client.batch_execute("RESET session_replication_role").unwrap();
+}
+
+/// A database at 014 holding the data set, loaded at 012.
+fn loaded() -> Option<(TestDb, Recent)> {
+    let db = TestDb::new()?;
+    db.up(Some(12));
+    let recent = Recent::now();
+    assert!(recent.r10.as_str() > "2024-07-01 10:54:00", "the clock is before the test data");
+    load(&mut db.client(), &recent);
+    db.up(None);
+    let versions = rows(&mut db.client(), "SELECT version::bigint FROM migration_history ORDER BY version");
+    assert_eq!(versions, (1..=14).map(|v: i64| row![v]).collect::<Vec<_>>());
+    Some((db, recent))
+}
+
+/// "name type" of each column `SELECT * FROM view` returns.
+fn columns(client: &mut Client, view: &str) -> Vec<String> {
+    let statement = client.prepare(&format!("SELECT * FROM {view}")).unwrap();
+    statement.columns().iter().map(|c| format!("{} {}", c.name(), c.type_())).collect()
+}
+
+#[test]
+fn views_have_the_specified_columns() {
+    let Some(db) = db_at_014() else { return };
+    let mut client = db.client();
+    assert_eq!(columns(&mut client, "data_integrity_checks"), ["check_name text", "issue_count int8", "status text"]);
+    assert_eq!(
+        columns(&mut client, "user_summary_stats"),
+        [
+            "user_id int8",
+            "username text",
+            "email text",
+            "role text",
+            "is_active int4",
+            "created_at timestamptz",
+            "last_login_at timestamptz",
+            "activity_count int8",
+            "last_activity_at timestamptz",
+            "total_generations int8",
+            "total_pages int8",
+            "total_characters int8",
+            "template_count int8",
+            "collection_count int8",
+            "override_count int8",
+        ]
+    );
+    let totals = [
+        "total_users",
+        "active_users",
+        "admin_users",
+        "total_activities",
+        "activities_last_7_days",
+        "total_generations",
+        "total_pages",
+        "total_characters",
+        "total_templates",
+        "system_templates",
+        "total_page_sizes",
+        "total_collections",
+        "total_overrides",
+        "schema_version",
+    ];
+    assert_eq!(columns(&mut client, "system_statistics"), totals.map(|name| format!("{name} int8")));
+    assert_eq!(
+        columns(&mut client, "recent_activity"),
+        [
+            "activity_id int8",
+            "user_id int8",
+            "username text",
+            "activity_type text",
+            "description text",
+            "ip_address text",
+            "created_at timestamptz",
+        ]
+    );
+}
+
+#[test]
+fn views_on_a_fresh_database() {
+    let Some(db) = db_at_014() else { return };
+    let mut client = db.client();
+    assert_eq!(
+        rows(&mut client, "SELECT * FROM data_integrity_checks"),
+        vec![
+            row!["orphaned_user_activities", 0, "ok"],
+            row!["orphaned_usage_statistics", 0, "ok"],
+            row!["orphaned_character_overrides", 0, "ok"],
+            row!["orphaned_override_collections", 0, "ok"],
+            row!["templates_missing_page_size", 0, "ok"],
+            row!["invalid_user_emails", 0, "ok"],
+            row!["negative_usage_counts", 0, "ok"],
+            row!["invalid_svg_data", 0, "ok"],
+        ]
+    );
+    assert_eq!(
+        rows(&mut client, "SELECT * FROM system_statistics"),
+        vec![row![0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 0, 0, 14]]
+    );
+    assert!(rows(&mut client, "SELECT * FROM user_summary_stats").is_empty());
+    assert!(rows(&mut client, "SELECT * FROM recent_activity").is_empty());
+
+    // A user with nothing gets zeros, not NULLs.
+    client
+        .batch_execute(
+            "INSERT INTO users (username, email, password_hash, created_at) VALUES ('zed', 'zed@example.com', 'h', '2024-01-01 00:00:00')",
+        )
+        .unwrap();
+    assert_eq!(
+        rows(&mut client, "SELECT * FROM user_summary_stats"),
+        vec![row![1, "zed", "zed@example.com", "user", 1, ts("2024-01-01 00:00:00"), NULL, 0, NULL, 0, 0, 0, 0, 0, 0]]
+    );
+}
+
+#[test]
+fn data_integrity_checks_counts_every_problem() {
+    let Some((db, _)) = loaded() else { return };
+    let mut client = db.client();
+    assert_eq!(
+        rows(&mut client, "SELECT * FROM data_integrity_checks"),
+        vec![
+            // 22 generated activities of user 99, and activity 115.
+            row!["orphaned_user_activities", 23, "fail"],
+            // the usage row of user 99.
+            row!["orphaned_usage_statistics", 1, "fail"],
+            // override 7 (collection 50).
+            row!["orphaned_character_overrides", 1, "fail"],
+            // collection 4 (user 99).
+            row!["orphaned_override_collections", 1, "fail"],
+            // template 6 (NULL) and template 8 (page size 77).
+            row!["templates_missing_page_size", 2, "fail"],
+            // carol@invalid, 'dave at example.com', frank@example..com.
+            row!["invalid_user_emails", 3, "fail"],
+            // carol's generations -1; dave's row with -2 and -5 counts once.
+            row!["negative_usage_counts", 2, "fail"],
+            // '<SVG>c</SVG>' (case) and 'not svg'; leading white space is fine.
+            row!["invalid_svg_data", 2, "fail"],
+        ]
+    );
+
+    // Fix each problem (foreign keys on): every check goes back to 0 / 'ok'.
+    client
+        .batch_execute(
+            "DELETE FROM user_activities WHERE user_id = 99;
+         DELETE FROM usage_statistics WHERE user_id = 99;
+         DELETE FROM character_overrides WHERE id IN (6, 7);
+         DELETE FROM character_override_collections WHERE id = 4;
+         UPDATE template_presets SET page_size_preset_id = 5 WHERE id IN (6, 8);
+         UPDATE users SET email = username || '@example.com' WHERE id IN (3, 4, 6);
+         UPDATE usage_statistics SET generations = 1, pages_generated = 1, characters_generated = 1 WHERE user_id IN (3, 4);
+         UPDATE character_overrides SET svg_data = '<svg/>' WHERE id IN (3, 5);",
+        )
+        .unwrap();
+    let checks = rows(&mut client, "SELECT check_name, issue_count, status FROM data_integrity_checks");
+    assert_eq!(checks.len(), 8);
+    for check in checks {
+        assert_eq!(check[1..], [0.val(), "ok".val()], "{check:?}");
+    }
+}
+
+#[test]
+fn user_summary_stats_has_one_row_per_user() {
+    let Some((db, recent)) = loaded() else { return };
+    let mut client = db.client();
+    let (r1, r2, r10) = (ts(&recent.r1), ts(&recent.r2), ts(&recent.r10));
+    // user_id, username, email, role, is_active, created_at, last_login_at, activity_count, last_activity_at,
+    // total_generations, total_pages, total_characters, template_count, collection_count, override_count
+    assert_eq!(
+        rows(&mut client, "SELECT * FROM user_summary_stats ORDER BY user_id"),
+        vec![
+            row![
+                1,
+                "alice",
+                "alice@example.com",
+                "admin",
+                1,
+                ts("2024-01-01 09:00:00"),
+                ts("2024-06-01 10:00:00"),
+                24,
+                r1,
+                8,
+                14,
+                1500,
+                2,
+                2,
+                4
+            ],
+            row![2, "bob", "bob@example.org", "user", 1, ts("2024-02-01 09:00:00"), NULL, 24, r2, 2, 2, 200, 1, 1, 2],
+            row![
+                3,
+                "carol",
+                "carol@invalid",
+                "user",
+                0,
+                ts("2024-03-01 09:00:00"),
+                ts("2024-05-05 05:05:05"),
+                23,
+                r10,
+                3,
+                6,
+                400,
+                1,
+                0,
+                0
+            ],
+            row![
+                4,
+                "dave",
+                "dave at example.com",
+                "admin",
+                1,
+                ts("2024-04-01 09:00:00"),
+                NULL,
+                22,
+                ts("2024-07-01 10:54:00"),
+                0,
+                -2,
+                -5,
+                0,
+                0,
+                0
+            ],
+            row![5, "erin", "erin@example.net", "user", 1, ts("2024-05-01 09:00:00"), NULL, 0, NULL, 0, 0, 0, 0, 0, 0],
+            row![
+                6,
+                "frank",
+                "frank@example..com",
+                "user",
+                0,
+                ts("2024-06-01 09:00:00"),
+                NULL,
+                0,
+                NULL,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0
+            ],
+        ]
+    );
+}
+
+#[test]
+fn system_statistics_has_one_row_of_totals() {
+    let Some((db, _)) = loaded() else { return };
+    assert_eq!(
+        rows(&mut db.client(), "SELECT * FROM system_statistics"),
+        vec![row![
+            6,    // total_users
+            4,    // active_users: alice, bob, dave, erin
+            2,    // admin_users: alice, dave
+            116,  // total_activities (orphans included)
+            3,    // activities_last_7_days: 111 (1 day ago), 112 and 115 (2 days ago)
+            20,   // total_generations: 8 + 2 + 3 + 0 + 7
+            27,   // total_pages: 14 + 2 + 6 - 2 + 7
+            2795, // total_characters: 1500 + 200 + 400 - 5 + 700
+            9,    // total_templates: 4 seeded + 5
+            4,    // system_templates
+            6,    // total_page_sizes: 4 seeded + 2
+            4,    // total_collections
+            8,    // total_overrides
+            14,   // schema_version
+        ]]
+    );
+}
+
+#[test]
+fn recent_activity_lists_the_100_newest_newest_first() {
+    let Some((db, recent)) = loaded() else { return };
+    let mut client = db.client();
+    let got = rows(&mut client, "SELECT * FROM recent_activity");
+    assert_eq!(got.len(), 100);
+    let (r1, r2, r10) = (ts(&recent.r1), ts(&recent.r2), ts(&recent.r10));
+    // activity_id, user_id, username, activity_type, description, ip_address, created_at
+    let at = ts("2024-07-01 10:54:00");
+    assert_eq!(
+        got[..6],
+        [
+            row![111, 1, "alice", "login", "signed in", "192.168.1.1", r1],
+            row![115, 99, NULL, "login", "ghost", NULL, r2.clone()], // same time as 112: higher id first
+            row![112, 2, "bob", "generate", "3 pages", NULL, r2],
+            row![114, 3, "carol", "template_create", "made a template", "10.1.1.1", r10],
+            row![110, 99, NULL, "generate", "event 109", NULL, at.clone()],
+            row![109, 4, "dave", "login", NULL, "10.0.0.108", at],
+        ]
+    );
+    // 113 shares 10:30 with 61 and 62 and comes first, having the highest id.
+    let at = ts("2024-07-01 10:30:00");
+    assert_eq!(
+        got[52..55],
+        [
+            row![113, 1, "alice", "logout", NULL, "192.168.1.1", at.clone()],
+            row![62, 2, "bob", "generate", "event 61", NULL, at.clone()],
+            row![61, 1, "alice", "login", NULL, "10.0.0.60", at],
+        ]
+    );
+    // The cut falls inside a tie: 16 is in, 15 (same 10:07) and everything older is out.
+    assert_eq!(got[99], row![16, 1, "alice", "template_create", NULL, NULL, ts("2024-07-01 10:07:00")]);
+
+    // Every row, worked out from the activity list: newest first, ties by id, newest first.
+    let username = |id: i64| match id {
+        1 => "alice".val(),
+        2 => "bob".val(),
+        3 => "carol".val(),
+        4 => "dave".val(),
+        _ => NULL,
+    };
+    let mut all = activities(&recent);
+    all.sort_by(|a, b| (&b.created_at, b.id).cmp(&(&a.created_at, a.id)));
+    let expected: Vec<Vec<V>> = all
+        .iter()
+        .take(100)
+        .map(|a| {
+            row![
+                a.id,
+                a.user_id,
+                username(a.user_id),
+                a.activity_type,
+                a.description.clone(),
+                a.ip_address.clone(),
+                ts(&a.created_at)
+            ]
+        })
+        .collect();
+    assert_eq!(got, expected);
+    let ids: Vec<&V> = got.iter().map(|r| &r[0]).collect();
+    assert!(!ids.contains(&&V::Int(15)) && !ids.contains(&&V::Int(116)) && ids.contains(&&V::Int(16)));
+
+    // A new activity goes to the top, pushing the oldest (16) out.
+    client.batch_execute("INSERT INTO user_activities (id, user_id, activity_type) VALUES (117, 5, 'login')").unwrap();
+    let got =
+        rows(&mut client, "SELECT activity_id, username, activity_type, description, ip_address FROM recent_activity");
+    assert_eq!(got.len(), 100);
+    assert_eq!(got[0], row![117, "erin", "login", NULL, NULL]);
+    assert_eq!(got[99][0], 17.val());
+}
+
+const EMAIL_RULE: &str =
+    "invalid email: users.email must look like name@domain.tld (one @, no spaces, a dot inside the domain)";
+const COUNT_RULE: &str =
+    "negative count: usage_statistics generations, pages_generated, characters_generated and processing_ms must be >= 0";
+
+#[test]
+fn rows_invalid_before_013_can_still_be_edited_but_not_made_invalid_again() {
+    let Some((db, _)) = loaded() else { return };
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "UPDATE users SET updated_at = '2000-01-01 00:00:00' WHERE id = 3;
+             UPDATE users SET display_name = 'Carol' WHERE id = 3;",
+        )
+        .unwrap();
+    assert!(age_seconds(&mut client, "users", 3).abs() < 120, "012's trigger must still run on an old invalid row");
+    let error = error_of(&mut client, "UPDATE users SET email = 'carol@still-invalid' WHERE id = 3");
+    assert_eq!(error, (SqlState::CHECK_VIOLATION, EMAIL_RULE.to_owned()));
+    client
+        .batch_execute("UPDATE usage_statistics SET date = '2024-06-04' WHERE user_id = 3 AND generations = -1")
+        .unwrap();
+    let error =
+        error_of(&mut client, "UPDATE usage_statistics SET processing_ms = 6 WHERE user_id = 3 AND generations = -1");
+    assert_eq!(error, (SqlState::CHECK_VIOLATION, COUNT_RULE.to_owned()));
+    client.batch_execute("UPDATE users SET email = 'carol@example.com' WHERE id = 3").unwrap();
+    let sql = "SELECT issue_count FROM data_integrity_checks WHERE check_name = 'invalid_user_emails'";
+    assert_eq!(int(&mut client, sql), 2);
+}
+
+#[test]
+fn validation_triggers_reject_bad_emails_and_negative_counts_with_the_rule() {
+    let Some(db) = db_at_014() else { return };
+    let mut client = db.client();
+    let bad = [
+        "x@y",
+        "@y.z",
+        "x@.z",
+        "x@y.",
+        "x@y..z",
+        "x@@y.z",
+        "x y@z.w",
+        "plainaddress",
+        "",
+        "x@y.z ",
+        "x@y.z\n",
+        "\tx@y.z",
+        "a@b@c.d",
+        "x@y.z\u{b}",
+    ];
+    for (i, email) in bad.iter().enumerate() {
+        let error = client
+            .execute(
+                "INSERT INTO users (username, email, password_hash) VALUES ($1, $2, 'h')",
+                &[&format!("bad{i}"), email],
+            )
+            .expect_err(&format!("email {email:?} was accepted"));
+        assert_eq!(error.as_db_error().map(|e| e.message()), Some(EMAIL_RULE), "insert {email:?}");
+    }
+    for (i, email) in ["x@y.z", "first.last+tag@mail.example.org", "ANN_B-1@sub.example.co.uk"].iter().enumerate() {
+        client
+            .execute(
+                "INSERT INTO users (username, email, password_hash) VALUES ($1, $2, 'h')",
+                &[&format!("good{i}"), email],
+            )
+            .unwrap_or_else(|e| panic!("valid email {email:?} rejected: {e}"));
+    }
+    for email in bad {
+        let error = client
+            .execute("UPDATE users SET email = $1 WHERE username = 'good0'", &[&email])
+            .expect_err(&format!("update to {email:?} was accepted"));
+        assert_eq!(error.code(), Some(&SqlState::CHECK_VIOLATION), "update {email:?}: {error}");
+        assert_eq!(error.as_db_error().map(|e| e.message()), Some(EMAIL_RULE), "update {email:?}");
+    }
+    // A NULL email is NOT NULL's to refuse, as in SQLite.
+    let (code, _) = error_of(&mut client, "INSERT INTO users (username, email, password_hash) VALUES ('n', NULL, 'h')");
+    assert_eq!(code, SqlState::NOT_NULL_VIOLATION);
+
+    let user = int(&mut client, "SELECT id FROM users WHERE username = 'good0'");
+    let counts = ["generations", "pages_generated", "characters_generated", "processing_ms"];
+    for column in counts {
+        let sql = format!("INSERT INTO usage_statistics (user_id, date, {column}) VALUES ({user}, '2024-01-01', -1)");
+        assert_eq!(error_of(&mut client, &sql), (SqlState::CHECK_VIOLATION, COUNT_RULE.to_owned()), "{column}");
+    }
+    client
+        .batch_execute(&format!("INSERT INTO usage_statistics (user_id, date) VALUES ({user}, '2024-01-01')"))
+        .unwrap();
+    for column in counts {
+        let sql = format!("UPDATE usage_statistics SET {column} = {column} - 1");
+        assert_eq!(error_of(&mut client, &sql), (SqlState::CHECK_VIOLATION, COUNT_RULE.to_owned()), "{column}");
+    }
+    client.batch_execute("UPDATE usage_statistics SET generations = 5, processing_ms = 120").unwrap();
+    let sql = "SELECT generations, pages_generated, characters_generated, processing_ms FROM usage_statistics";
+    assert_eq!(rows(&mut client, sql), vec![row![5, 0, 0, 120]]);
+}
+
+const OLD: &str = "2000-01-01 00:00:00";
+
+#[test]
+fn updated_at_triggers_keep_updated_at_current() {
+    let Some(db) = db_at_014() else { return };
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "INSERT INTO users (id, username, email, password_hash) VALUES (1, 'ann', 'ann@example.com', 'h'), (2, 'bob', 'bob@example.com', 'h');
+             INSERT INTO usage_statistics (id, user_id, date) VALUES (1, 1, '2024-01-01'), (2, 2, '2024-01-01');
+             INSERT INTO page_size_presets (id, name, width, height, user_id) VALUES (5, 'Ann size', 100, 100, 1), (6, 'Bob size', 200, 200, 2);
+             INSERT INTO character_override_collections (id, user_id, name) VALUES (1, 1, 'ann hand'), (2, 2, 'bob hand');
+             INSERT INTO character_overrides (id, collection_id, character, svg_data) VALUES (1, 1, 'a', '<svg/>'), (2, 2, 'a', '<svg/>');
+             INSERT INTO template_presets (id, name, user_id, page_size_preset_id, character_override_collection_id) VALUES
+                 (5, 'T1', 1, 5, 1), (6, 'T2', 2, 6, 2);",
+        )
+        .unwrap();
+    let triggers = rows(
+        &mut client,
+        "SELECT tgname::text, tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%updated_at' ORDER BY tgname",
+    );
+    let tables = [
+        "character_override_collections",
+        "character_overrides",
+        "page_size_presets",
+        "template_presets",
+        "usage_statistics",
+        "users",
+    ];
+    assert_eq!(triggers, tables.map(|t| row![format!("trg_{t}_updated_at").as_str(), t]).to_vec());
+    // (table, SET clauses that each change one column other than updated_at), on row 5 or 1; the other row stays.
+    let changes: [(&str, i64, &[&str]); 6] = [
+        (
+            "users",
+            1,
+            &[
+                "email = 'ann2@example.com'",
+                "is_active = false",
+                "last_login_at = '2024-01-01 00:00:00'",
+                "last_login_at = NULL",
+                "created_at = '2020-01-01 00:00:00'",
+            ],
+        ),
+        ("usage_statistics", 1, &["date = '2024-03-03'", "processing_ms = 9", "user_id = 2"]),
+        ("page_size_presets", 5, &["width = 11", "unit = 'in'", "is_system = true"]),
+        (
+            "template_presets",
+            5,
+            &[
+                "description = 'now described'",
+                "margin_top = 1",
+                "character_override_collection_id = 2",
+                "paragraph_spacing = 3",
+                "character_override_collection_id = NULL",
+            ],
+        ),
+        ("character_override_collections", 1, &["name = 'renamed'", "is_active = false"]),
+        ("character_overrides", 1, &["character = 'z'", "x_advance = 2", "x_advance = NULL"]),
+    ];
+    for (table, id, sets) in changes {
+        let other = if id == 5 { 6 } else { 2 };
+        let updated_at = |client: &mut Client, id: i64| {
+            rows(client, &format!("SELECT updated_at FROM {table} WHERE id = {id}")).remove(0).remove(0)
+        };
+        for set in sets {
+            client
+                .batch_execute(&format!("UPDATE {table} SET updated_at = '{OLD}' WHERE id IN ({id}, {other})"))
+                .unwrap();
+            assert_eq!(updated_at(&mut client, id), ts(OLD), "{table}: an explicit updated_at was overwritten");
+            client.batch_execute(&format!("UPDATE {table} SET {set} WHERE id = {id}")).unwrap();
+            assert!(age_seconds(&mut client, table, id).abs() < 120, "{table}: SET {set} left updated_at old");
+            assert_eq!(updated_at(&mut client, other), ts(OLD), "{table}: SET {set} touched row {other}");
+            // Changing a column and updated_at together keeps the given updated_at.
+            client.batch_execute(&format!("UPDATE {table} SET updated_at = '{OLD}' WHERE id = {id}")).unwrap();
+            client
+                .batch_execute(&format!("UPDATE {table} SET {set}, updated_at = '2001-02-03 04:05:06' WHERE id = {id}"))
+                .unwrap();
+            assert_eq!(
+                updated_at(&mut client, id),
+                ts("2001-02-03 04:05:06"),
+                "{table}: SET {set}, updated_at = … was overwritten"
+            );
+        }
+        // A no-op update changes nothing, so updated_at stays.
+        client.batch_execute(&format!("UPDATE {table} SET updated_at = '{OLD}' WHERE id = {id}")).unwrap();
+        client.batch_execute(&format!("UPDATE {table} SET created_at = created_at WHERE id = {id}")).unwrap();
+        assert_eq!(updated_at(&mut client, id), ts(OLD), "{table}: a no-op update changed updated_at");
+    }
+    // ON DELETE SET NULL updates the template, so its updated_at is current; the other template stays.
+    client.batch_execute(&format!("UPDATE template_presets SET updated_at = '{OLD}'")).unwrap();
+    client.batch_execute("DELETE FROM page_size_presets WHERE id = 6").unwrap();
+    assert_eq!(rows(&mut client, "SELECT page_size_preset_id FROM template_presets WHERE id = 6"), vec![row![NULL]]);
+    assert!(age_seconds(&mut client, "template_presets", 6).abs() < 120, "SET NULL left T2's updated_at old");
+    assert_eq!(int(&mut client, &format!("SELECT count(*) FROM template_presets WHERE updated_at = '{OLD}'")), 5);
+}
+
+/// The `-- migrate:DIRECTION` section of the migration whose file name starts with `prefix`.
+fn section(prefix: &str, direction: &str) -> String {
+    let name = file_names(&migrations_dir()).into_iter().find(|n| n.starts_with(prefix)).expect("migration file");
+    let text = std::fs::read_to_string(migrations_dir().join(name)).unwrap();
+    let (up, down) = text.split_once("-- migrate:down\n").expect("down marker");
+    let up = up.split_once("-- migrate:up\n").expect("up marker").1;
+    if direction == "up" {
+        up.to_owned()
+    } else {
+        down.to_owned()
+    }
+}
+
+#[test]
+fn seeds_run_twice_add_nothing_and_their_downgrades_keep_users_rows() {
+    let Some(db) = db_at_014() else { return };
+    let mut client = db.client();
+    let seeded = "SELECT 'page size', name, is_system::text FROM page_size_presets
+                  UNION ALL SELECT 'template', name, is_public::text || ' ' || is_system::text FROM template_presets
+                  ORDER BY 1, 2";
+    let before = rows(&mut client, seeded);
+    assert_eq!(before.len(), 8);
+    client.batch_execute(&format!("{}{}", section("009", "up"), section("010", "up"))).unwrap();
+    assert_eq!(rows(&mut client, seeded), before, "running 009 and 010 again changed the seeds");
+    let template = "SELECT t.name, p.name, t.orientation, t.background_style FROM template_presets t
+                    JOIN page_size_presets p ON p.id = t.page_size_preset_id WHERE t.name = 'Default'";
+    assert_eq!(rows(&mut client, template), vec![row!["Default", "A4", "portrait", "blank"]]);
+
+    // A user's own template may be called Default; a second system Default may not.
+    client
+        .batch_execute(
+            "INSERT INTO users (id, username, email, password_hash) VALUES (1, 'ann', 'ann@example.com', 'h');
+             INSERT INTO page_size_presets (name, width, height, user_id) VALUES ('Mine', 1, 1, 1);
+             INSERT INTO template_presets (name, user_id, is_system) VALUES ('Default', 1, false), ('Default', 1, true);",
+        )
+        .unwrap();
+    let (code, _) = error_of(&mut client, "INSERT INTO template_presets (name, is_system) VALUES ('Default', true)");
+    assert_eq!(code, SqlState::UNIQUE_VIOLATION);
+    // 010's and 009's downgrades remove only the system rows they added.
+    client.batch_execute(&format!("{}{}", section("010", "down"), section("009", "down"))).unwrap();
+    let left = rows(&mut client, "SELECT 'page size', name FROM page_size_presets UNION ALL SELECT 'template', name FROM template_presets ORDER BY 1, 2");
+    assert_eq!(left, vec![row!["page size", "Mine"], row!["template", "Default"], row!["template", "Default"]]);
+}
