@@ -385,4 +385,19 @@ mod tests {
         let up = Migration::new(1, "001", "a", step(sql, false), None);
         assert!(matches!(check_up(&up, &PG), Err(Error::EmptyUp { .. })));
     }
+
+    #[test]
+    fn writebot_postgres_migrations_pass_the_postgres_checks() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+        let migrations = crate::source::load_dir(&dir).unwrap();
+        assert_eq!(migrations.len(), 14);
+        for migration in &migrations {
+            check_up(migration, &PG).unwrap_or_else(|e| panic!("{e}"));
+            let down = migration.down.as_ref().unwrap();
+            check_step(down, &PG).unwrap_or_else(|e| panic!("{e}"));
+        }
+        // Read as SQLite reads it, 012's PL/pgSQL body is cut at each `;` and its `END IF;` refused.
+        let error = check_up(&migrations[11], &Rules::default()).unwrap_err().to_string();
+        assert!(error.contains("012_add_audit_triggers.sql:24: `END IF` in a section"), "{error}");
+    }
 }

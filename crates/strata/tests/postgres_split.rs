@@ -1,7 +1,7 @@
 //! PostgreSQL's splitter (`strata::dialect::POSTGRES`): the scripts of
 //! `tests/data/postgres_split` and generated scripts split into exactly the
 //! statements and lines expected; and, on a live server, PostgreSQL's own
-//! parser agrees.
+//! parser agrees, on those and on WriteBot's `migrations/postgres`.
 //!
 //! The server: `STRATA_TEST_POSTGRES_URL`, e.g.
 //! `postgres://postgres@127.0.0.1:5432/postgres`. When it is not set, the
@@ -162,6 +162,25 @@ fn the_server_completes_the_statements_the_splitter_finds() {
     TestRunner::new(config)
         .run(&script(), |(script, _)| agree(&mut client.borrow_mut(), &script).map_err(TestCaseError::fail))
         .unwrap();
+}
+
+#[test]
+fn writebot_postgres_migrations_split_as_the_server_reads_them() {
+    let Some(db) = TestDb::new() else { return };
+    let mut client = db.client();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+    let migrations = strata::source::load_dir(&dir).expect("load migrations/postgres");
+    assert_eq!(migrations.len(), 14);
+    // 014's views read the history table Strata would have created.
+    client.batch_execute("CREATE TABLE migration_history (version bigint PRIMARY KEY, name text NOT NULL)").unwrap();
+    for migration in &migrations {
+        let up = migration.up.text().unwrap();
+        agree(&mut client, &up).unwrap_or_else(|e| panic!("{} up: {e}", migration.label));
+        // Applied for real, so the next one finds what it builds on.
+        client.batch_execute(&format!("BEGIN;\n{up}\n;COMMIT;")).unwrap_or_else(|e| panic!("{}: {e}", migration.label));
+        let down = migration.down.as_ref().unwrap().text().unwrap();
+        agree(&mut client, &down).unwrap_or_else(|e| panic!("{} down: {e}", migration.label));
+    }
 }
 
 /// Runs `script` whole and piece by piece in transactions rolled back: the
