@@ -26,7 +26,6 @@ pub mod repair;
 mod run;
 pub mod scaffold;
 pub mod source;
-pub mod split;
 mod url;
 
 pub use driver::{

@@ -410,8 +410,15 @@ fn has_sql(line: &str, number: usize, comment: &mut Option<usize>) -> bool {
 }
 
 /// Whether a script holds a statement: anything but white space, `;` and
-/// comments (what [`crate::split::split`] would return nothing for). Stops at
-/// the first statement, so it costs little on a long script.
+/// comments. Stops at the first statement, so it costs little on a long script.
+///
+/// Read before the database is known (a down section without a statement
+/// counts as none), so it reads comments as SQLite does: exactly what
+/// SQLite's splitter returns nothing for. PostgreSQL reads the same except
+/// for nested block comments (`/* a /* b */ c */` is one comment there) and a
+/// `--` comment ended by a lone CR; `check.rs` asks the dialect itself
+/// before anything runs. Strings are statements in both (a `$$` body holding
+/// `--` starts with `$`).
 pub(crate) fn has_statement(sql: &str) -> bool {
     let bytes = sql.as_bytes();
     let mut pos = 0;

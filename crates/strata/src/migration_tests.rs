@@ -129,7 +129,7 @@ fn cr_only_text_is_checksummed_and_parsed_as_lf() {
     let up = sections.up.unwrap();
     let text = up.text().unwrap();
     assert_eq!((text.as_ref(), up.line), ("CREATE TABLE a (id INTEGER);\n\nSELECT 1;\n", 2));
-    assert_eq!(crate::split::split(&text).iter().map(|s| s.line).collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(crate::dialect::sqlite::statements(&text).map(|s| s.line).collect::<Vec<_>>(), [1, 3]);
     assert_eq!(sections.down.unwrap().line, 6);
     let pair = parse_sections(Path::new("001_a.up.sql"), "SELECT 1;\rSELECT 2;\r", Some(Direction::Up)).unwrap();
     assert_eq!(pair.up.unwrap().sql, "SELECT 1;\nSELECT 2;\n");
@@ -209,7 +209,7 @@ fn an_empty_down_section_is_remembered_as_such() {
 fn has_statement_skips_white_space_semicolons_and_comments_only() {
     for empty in ["", " \n\t", ";;\n;", "-- a\n-- b", "/* a\n b */ ; -- c\n", "/* never closed ; SELECT 1;"] {
         assert!(!has_statement(empty), "{empty:?}");
-        assert!(crate::split::split(empty).is_empty(), "{empty:?}");
+        assert!(crate::dialect::sqlite::statements(empty).next().is_none(), "{empty:?}");
     }
     for sql in ["SELECT 1", "-- a\nSELECT 1;", "/**/x", "; /* */ ;\n  VACUUM"] {
         assert!(has_statement(sql), "{sql:?}");
@@ -236,6 +236,6 @@ proptest::proptest! {
                 proptest::prop_assert!(error.to_string().starts_with("m/001_a.sql"));
             }
         }
-        proptest::prop_assert_eq!(has_statement(&text), !crate::split::split(&text).is_empty());
+        proptest::prop_assert_eq!(has_statement(&text), crate::dialect::sqlite::statements(&text).next().is_some());
     }
 }

@@ -108,7 +108,7 @@ impl<'d> Target<'d> {
         Target {
             capabilities: driver.capabilities(),
             kind: driver.kind_name(),
-            rules: Rules { history_table: driver.history_table().name() },
+            rules: Rules { history_table: driver.history_table().name(), dialect: driver.dialect() },
         }
     }
 

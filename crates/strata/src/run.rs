@@ -3,13 +3,13 @@
 
 use std::time::{Duration, Instant};
 
+use crate::dialect::Statement;
 use crate::driver::{Driver, Writes};
 use crate::error::{Error, Result};
 use crate::history::{Record, RowState, Shape};
 use crate::migration::Direction;
 use crate::migration::Step;
 use crate::prepared::Mode;
-use crate::split::{statements, Statement};
 
 /// What a step does to the history table when it succeeds.
 pub(crate) enum HistoryChange<'a> {
@@ -239,7 +239,7 @@ fn execute_all(
     sql: &str,
     in_transaction: bool,
 ) -> Result<()> {
-    for statement in statements(sql) {
+    for statement in driver.dialect().statements(sql) {
         let at = |offset| {
             format!("{}:{}", step.file.display(), step.line + statement.line - 1 + lines_before(&statement, offset))
         };

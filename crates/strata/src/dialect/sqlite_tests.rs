@@ -1,10 +1,10 @@
 use std::cell::Cell;
 
 use super::*;
+use crate::dialect::SCANNED;
 
-thread_local! {
-    /// Bytes read to count lines, by this thread's splits.
-    pub(super) static SCANNED: Cell<usize> = const { Cell::new(0) };
+fn split(script: &str) -> Vec<Statement<'_>> {
+    SQLITE.statements(script).collect()
 }
 
 fn sqls(script: &str) -> Vec<(&str, usize)> {
@@ -117,4 +117,74 @@ proptest::proptest! {
             proptest::prop_assert_eq!(statement.line, 1 + script[..start].matches('\n').count());
         }
     }
+}
+
+fn control(sql: &str) -> Option<String> {
+    SQLITE.transaction_control(sql)
+}
+
+#[test]
+fn transaction_control_is_begin_commit_end_and_rollback() {
+    assert_eq!(control("COMMIT;").as_deref(), Some("COMMIT"));
+    assert_eq!(control("end transaction;").as_deref(), Some("END TRANSACTION"));
+    assert_eq!(control("BEGIN IMMEDIATE;").as_deref(), Some("BEGIN IMMEDIATE"));
+    assert_eq!(control("ROLLBACK;").as_deref(), Some("ROLLBACK"));
+    assert_eq!(control("ROLLBACK /* to */;").as_deref(), Some("ROLLBACK"), "a comment is not a word");
+}
+
+#[test]
+fn savepoints_and_other_statements_are_not_transaction_control() {
+    for sql in ["SAVEPOINT s;", "ROLLBACK TO s;", "ROLLBACK TRANSACTION TO SAVEPOINT s;", "RELEASE s;", "SELECT 1;"] {
+        assert_eq!(control(sql), None, "{sql}");
+    }
+    assert_eq!(control("CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;"), None);
+}
+
+#[test]
+fn tokens_skip_comments_and_tell_names_from_strings() {
+    let sql = "DELETE /* x */ FROM [a b] -- c\n WHERE \"q\" = 'it''s' AND `t`.x;";
+    let tokens: Vec<(TokenKind, &str)> = SQLITE.tokens(sql).map(|t| (t.kind, t.text)).collect();
+    use TokenKind::*;
+    assert_eq!(
+        tokens,
+        [
+            (Word, "DELETE"),
+            (Word, "FROM"),
+            (QuotedName, "[a b]"),
+            (Word, "WHERE"),
+            (QuotedName, "\"q\""),
+            (Other, "="),
+            (String, "'it'"),
+            (String, "'s'"),
+            (Word, "AND"),
+            (QuotedName, "`t`"),
+            (Other, "."),
+            (Word, "x"),
+            (Other, ";"),
+        ]
+    );
+}
+
+#[test]
+fn names_compare_without_case_in_every_quoting() {
+    for text in [
+        "Migration_History",
+        "\"MIGRATION_HISTORY\"",
+        "[migration_history]",
+        "`migration_history`",
+        "'migration_history'",
+    ] {
+        let token = SQLITE.tokens(text).next().unwrap();
+        assert!(SQLITE.is_name(&token, "migration_history"), "{text}");
+    }
+    for text in ["migration_history_x", "\"migration history\"", "+"] {
+        let token = SQLITE.tokens(text).next().unwrap();
+        assert!(!SQLITE.is_name(&token, "migration_history"), "{text}");
+    }
+}
+
+#[test]
+fn placeholders_are_question_marks_with_numbers() {
+    assert_eq!(SQLITE.placeholder(3), "?3");
+    assert_eq!(SQLITE.quote_ident("a\"b"), "\"a\"\"b\"");
 }
