@@ -59,7 +59,6 @@ impl TestDb {
         client.batch_execute("SET TIME ZONE 'UTC'").unwrap();
         client
     }
-
 }
 
 impl Drop for TestDb {
@@ -77,4 +76,3 @@ impl Drop for TestDb {
         }
     }
 }
-

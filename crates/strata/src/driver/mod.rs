@@ -225,7 +225,9 @@ pub fn open_read_only(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option
     match url {
         DatabaseUrl::Sqlite(target) => Ok(sqlite::SqliteDriver::open_read_only(target)?
             .map(|driver| Box::new(driver.with_options(options)) as Box<dyn Driver>)),
-        DatabaseUrl::Postgres(text) => Ok(Some(Box::new(postgres::PostgresDriver::open(text, url.to_string(), options)?))),
+        DatabaseUrl::Postgres(text) => {
+            Ok(Some(Box::new(postgres::PostgresDriver::open(text, url.to_string(), options)?)))
+        }
         other => Err(unsupported(other)),
     }
 }

@@ -185,7 +185,8 @@ mod tests {
 
     #[test]
     fn reads_the_url_and_libpq_parameters() {
-        let url = "postgres://ann:p%40ss@db.example:6543/app?sslmode=verify-full&application_name=deploy&connect_timeout=5";
+        let url =
+            "postgres://ann:p%40ss@db.example:6543/app?sslmode=verify-full&application_name=deploy&connect_timeout=5";
         let parsed = parse(url, &env(&[])).unwrap();
         assert_eq!(parsed.config.get_user(), Some("ann"));
         assert_eq!(parsed.config.get_password(), Some(&b"p@ss"[..]));
@@ -198,8 +199,7 @@ mod tests {
 
     #[test]
     fn several_hosts_and_a_socket_folder() {
-        let parsed =
-            parse("postgresql://u@h1:5432,h2:5433/app?target_session_attrs=read-write", &env(&[])).unwrap();
+        let parsed = parse("postgresql://u@h1:5432,h2:5433/app?target_session_attrs=read-write", &env(&[])).unwrap();
         assert_eq!(parsed.config.get_hosts().len(), 2);
         assert_eq!(parsed.config.get_ports(), [5432, 5433]);
         assert_eq!(parsed.config.get_target_session_attrs(), postgres::config::TargetSessionAttrs::ReadWrite);

@@ -21,6 +21,19 @@ pub fn message(error: &postgres::Error) -> String {
     }
 }
 
+/// [`message`] with the client's causes (`error connecting to server: Connection refused`).
+pub fn cause(error: &postgres::Error) -> String {
+    let mut text = message(error);
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if error.as_db_error().is_none() {
+            text = format!("{text}: {}", redact_text(&cause.to_string()));
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// A failed statement of `sql`: its message, SQLSTATE, and where in `sql` it failed.
 pub fn exec(error: &postgres::Error, sql: &str) -> ExecError {
     let offset = error.as_db_error().and_then(|db| match db.position() {

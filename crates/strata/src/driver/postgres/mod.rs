@@ -116,7 +116,9 @@ fn connect(pg: &PgConfig, shown: &str, command: Option<&str>) -> Result<Client> 
         config.application_name(&lock::application_name(command));
     }
     let tls = tls::connector(pg)?;
-    config.connect(tls).map_err(|error| Error::Database(format!("cannot connect to {shown}: {}", error::message(&error))))
+    config
+        .connect(tls)
+        .map_err(|error| Error::Database(format!("cannot connect: {}; the database is {shown}", error::cause(&error))))
 }
 
 /// Writing commands fail at once on a hot standby, before waiting for any lock.
@@ -264,7 +266,8 @@ impl Driver for PostgresDriver {
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
         self.begin()?;
         let result = (|| {
-            let rename = format!("ALTER TABLE {} RENAME TO {}", self.qualified_history(), self.dialect().quote_ident(backup));
+            let rename =
+                format!("ALTER TABLE {} RENAME TO {}", self.qualified_history(), self.dialect().quote_ident(backup));
             self.client.batch_execute(&rename).map_err(db)?;
             let create = self.history_ddl();
             self.client.batch_execute(&create).map_err(db)?;
