@@ -46,12 +46,14 @@ pub fn acquire(
         if row.get::<_, bool>(0) {
             return Ok(Held { _client: client });
         }
-        let holder = holder(&mut client, key)?.unwrap_or_default();
+        let found = holder(&mut client, key)?;
         let waited = start.elapsed();
         if waited >= request.timeout {
+            let holder = found.unwrap_or_default();
             return Err(Error::LockTimeout { database: database.to_owned(), holder, waited: request.timeout });
         }
-        if !announced {
+        // No holder: it let go between the two queries. Say nothing yet; try again.
+        if let (false, Some(holder)) = (announced, found) {
             waiting(&LockWait { database: database.to_owned(), holder, timeout: request.timeout });
             announced = true;
         }
@@ -61,12 +63,13 @@ pub fn acquire(
 
 /// Who holds the lock `key`, as the server tells: the runner's own pid and
 /// command (from its connection's `application_name`, `strata up pid=123`),
-/// else the server process; since when its connection exists.
+/// else the server process; since when it holds the lock: its connection
+/// has been idle since the query that took it.
 pub fn holder(client: &mut Client, key: i64) -> Result<Option<Holder>> {
     let (high, low) = ((key >> 32) as u32, key as u32);
     let row = client
         .query_opt(
-            "SELECT a.pid, a.application_name, to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), \
+            "SELECT a.pid, a.application_name, to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), \
                     host(a.client_addr) \
              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
              WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \

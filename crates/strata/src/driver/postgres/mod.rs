@@ -116,9 +116,25 @@ fn connect(pg: &PgConfig, shown: &str, command: Option<&str>) -> Result<Client> 
         config.application_name(&lock::application_name(command));
     }
     let tls = tls::connector(pg)?;
-    config
-        .connect(tls)
-        .map_err(|error| Error::Database(format!("cannot connect: {}; the database is {shown}", error::cause(&error))))
+    let mut client = config.connect(tls).map_err(|error| {
+        Error::Database(format!("cannot connect: {}; the database is {shown}", error::cause(&error)))
+    })?;
+    notice_a_dead_runner(&mut client);
+    Ok(client)
+}
+
+/// Has the server check every second, while a statement runs, that the
+/// runner is still there (PostgreSQL 14+, unless the URL set the check
+/// itself). Without it, a runner killed during a long statement leaves that
+/// statement running to its end, holding what the migration locked, while
+/// its lock connection (idle, so closed at once) lets the next runner in,
+/// which then waits behind it. Best effort: a server without the setting
+/// skips it, and one that fails the query fails the next one too.
+fn notice_a_dead_runner(client: &mut Client) {
+    let _ = client.batch_execute(
+        "SELECT set_config('client_connection_check_interval', '1s', false) \
+         WHERE current_setting('client_connection_check_interval', true) = '0'",
+    );
 }
 
 /// Writing commands fail at once on a hot standby, before waiting for any lock.
