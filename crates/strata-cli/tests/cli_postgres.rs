@@ -208,10 +208,11 @@ fn any_runner_holds_a_lock(client: &mut Client) -> bool {
     client.query_one(sql, &[]).unwrap().get::<_, i64>(0) > 0
 }
 
-/// Whether a session of this database is running `statement` now.
+/// Whether another session of this database is running `statement` now
+/// (alone, or within the text it sent).
 fn running(client: &mut Client, statement: &str) -> bool {
-    let sql = "SELECT count(*) FROM pg_stat_activity \
-               WHERE datname = current_database() AND state = 'active' AND query = $1";
+    let sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+               AND pid <> pg_backend_pid() AND state = 'active' AND strpos(query, $1) > 0";
     client.query_one(sql, &[&statement]).unwrap().get::<_, i64>(0) > 0
 }
 
@@ -715,6 +716,20 @@ INSERT INTO posts (user_id, body) VALUES (1, 'hello'), (1, 'again');",
         AND refobjid IN (SELECT oid FROM pg_extension WHERE extname IN ('citext', 'pg_trgm'))";
     let members = int(&mut client, extension_objects);
     assert!(members > 50, "citext and pg_trgm put their objects in public");
+
+    // A view elsewhere on one of the schema's tables: reset names it and drops nothing.
+    client.batch_execute("CREATE VIEW other.user_emails AS SELECT email FROM public.users").unwrap();
+    let tables = pg.tables();
+    pg.run(&["reset", "--yes"]).assert_error(
+        1,
+        "Error: database error: cannot drop desired object(s) because other objects depend on them: \
+         view other.user_emails depends on table users (SQLSTATE 2BP01); reset never drops with CASCADE, \
+         so nothing was dropped: drop or change those objects first\n",
+    );
+    assert_eq!(pg.tables(), tables);
+    assert_eq!(pg.versions(), [1]);
+    assert_eq!(int(&mut client, "SELECT count(*) FROM busy_users"), 1);
+    client.batch_execute("DROP VIEW other.user_emails").unwrap();
 
     pg.run(&["reset", "--yes"]).assert(
         0,

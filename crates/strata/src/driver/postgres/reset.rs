@@ -6,10 +6,11 @@
 //! reach into other schemas; an object elsewhere that depends on one of them
 //! makes the reset fail, naming it, and changes nothing.
 
+use postgres::error::SqlState;
 use postgres::Client;
 
 use super::error::db;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The kinds, in the order they are dropped, with the query listing each
 /// (qualified, quoted names; routines with their argument types) in schema `$1`,
@@ -35,9 +36,25 @@ pub fn drop_all(client: &mut Client, schema: &str, table: &str) -> Result<Vec<(&
         let names: Vec<String> =
             client.query(list, &[&schema, &table]).map_err(db)?.iter().map(|row| row.get(0)).collect();
         if !names.is_empty() {
-            client.batch_execute(&format!("DROP {keyword} {}", names.join(", "))).map_err(db)?;
+            client.batch_execute(&format!("DROP {keyword} {}", names.join(", "))).map_err(blocked)?;
         }
         counts.push((kind, names.len()));
     }
     Ok(counts)
+}
+
+/// A drop that fails because something else depends on what it drops: the
+/// server's message with its detail, which names what depends on what.
+fn blocked(error: postgres::Error) -> Error {
+    match error.as_db_error() {
+        Some(server) if *server.code() == SqlState::DEPENDENT_OBJECTS_STILL_EXIST => {
+            let detail = server.detail().unwrap_or_default().replace('\n', "; ");
+            Error::Database(format!(
+                "{}: {detail} (SQLSTATE 2BP01); reset never drops with CASCADE, so nothing was dropped: \
+                 drop or change those objects first",
+                server.message()
+            ))
+        }
+        _ => db(error),
+    }
 }
