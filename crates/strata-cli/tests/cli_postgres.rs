@@ -528,6 +528,40 @@ fn a_runner_that_waited_its_turn_is_named_from_when_it_took_the_lock() {
     assert_eq!(pg.versions(), [1, 2]);
 }
 
+/// A server that closes idle sessions (`idle_session_timeout`, set here on the
+/// database, as managed services often do) must not close a runner's lock
+/// connection, idle while the migration runs: the lock would go with it and
+/// let a second runner run the same migration.
+#[test]
+fn the_lock_outlasts_the_servers_idle_session_timeout() {
+    let Some(pg) = Pg::new() else { return };
+    pg.project.table_migration("001_a.sql", "a");
+    let wait_at_gate = format!("SELECT pg_advisory_xact_lock({GATE});");
+    pg.project.up_down("002_gated.sql", &format!("CREATE TABLE gated (id INTEGER);\n{wait_at_gate}"), None);
+    // Sessions opened before the setting keep none.
+    let (mut gate, mut client) = (pg.client(), pg.client());
+    gate.execute("SELECT pg_advisory_lock($1)", &[&GATE]).unwrap();
+    client.batch_execute(&format!("ALTER DATABASE \"{}\" SET idle_session_timeout = '1s'", pg.db.name)).unwrap();
+
+    let mut first = pg.spawn(&["up"]);
+    wait_until_running(&mut client, &mut first, &wait_at_gate);
+    std::thread::sleep(Duration::from_millis(2_500));
+    if !holds_lock(&mut client, first.id()) {
+        gate.execute("SELECT pg_advisory_unlock($1)", &[&GATE]).unwrap();
+        panic!("the server closed the lock connection of a runner at work");
+    }
+    let holder = holder(&mut client, first.id(), "up");
+    let second = run_bounded(&pg, &["--lock-timeout", "0", "up"]);
+    gate.execute("SELECT pg_advisory_unlock($1)", &[&GATE]).unwrap();
+    second.assert_error(
+        5,
+        &format!("Error: the lock on {} is still held by {holder} after waiting 0 s\n{LOCK_HINT}", pg.shown),
+    );
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(pg.versions(), [1, 2]);
+}
+
 // ---------------------------------------------------------------------------
 // 4. transaction:false.
 

@@ -119,20 +119,28 @@ fn connect(pg: &PgConfig, shown: &str, command: Option<&str>) -> Result<Client> 
     let mut client = config.connect(tls).map_err(|error| {
         Error::Database(format!("cannot connect: {}; the database is {shown}", error::cause(&error)))
     })?;
-    notice_a_dead_runner(&mut client);
+    session_settings(&mut client);
     Ok(client)
 }
 
-/// Has the server check every second, while a statement runs, that the
-/// runner is still there (PostgreSQL 14+, unless the URL set the check
-/// itself). Without it, a runner killed during a long statement leaves that
-/// statement running to its end, holding what the migration locked, while
-/// its lock connection (idle, so closed at once) lets the next runner in,
-/// which then waits behind it. Best effort: a server without the setting
-/// skips it, and one that fails the query fails the next one too.
-fn notice_a_dead_runner(client: &mut Client) {
+/// Settings of every connection, where the server has them (PostgreSQL 14+):
+/// - `idle_session_timeout` off: the lock connection is idle as long as a
+///   migration runs; a server that closed it would let the next runner in
+///   while this one is still at work.
+/// - `client_connection_check_interval` 1 s (unless the URL set one): the
+///   server checks, while a statement runs, that the runner is still there.
+///   Without it, a runner killed during a long statement leaves that statement
+///   running to its end, holding what the migration locked, while its lock
+///   connection (idle, so closed at once) lets the next runner in to wait
+///   behind it.
+///
+/// Best effort: a server without a setting skips it, and one that fails the
+/// query fails the next one too.
+fn session_settings(client: &mut Client) {
     let _ = client.batch_execute(
-        "SELECT set_config('client_connection_check_interval', '1s', false) \
+        "SELECT set_config('idle_session_timeout', '0', false) \
+         WHERE current_setting('idle_session_timeout', true) IS NOT NULL; \
+         SELECT set_config('client_connection_check_interval', '1s', false) \
          WHERE current_setting('client_connection_check_interval', true) = '0'",
     );
 }
