@@ -13,16 +13,17 @@
 //! on how the processes were scheduled, except the few that say how promptly
 //! something must happen, with bounds far from the times they guard against.
 
+#[path = "support/children.rs"]
+mod children;
 mod common;
 #[path = "support/pg.rs"]
 mod pg;
 
 use std::collections::BTreeSet;
-use std::io::Read;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::Child;
 use std::time::{Duration, Instant};
 
+use children::{drain, eventually, finished, run_bounded, spawn, stream, wait_for_text};
 use common::{normalize, Project, Run};
 use pg::TestDb;
 use postgres::Client;
@@ -93,99 +94,6 @@ fn tables(client: &mut Client) -> Vec<String> {
 
 fn int(client: &mut Client, sql: &str) -> i64 {
     client.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")).get(0)
-}
-
-/// `strata ARGS` in the project, as a child process with piped output.
-fn spawn(project: &Project, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_strata"))
-        .current_dir(project.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("CLICOLOR_FORCE")
-        .env("NO_COLOR", "1")
-        .env("XDG_CACHE_HOME", project.cache_dir().parent().unwrap())
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn strata")
-}
-
-/// What a finished child did, as a [`Run`].
-fn finished(output: Output, args: &[&str]) -> Run {
-    Run {
-        code: output.status.code().expect("strata was killed by a signal"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        database_line: None,
-    }
-    .split_database_line(args)
-}
-
-/// Runs `strata ARGS`, failing the test if it has not finished within 30 s
-/// (a command that must not wait for the lock: the default wait is 60 s).
-fn run_bounded(pg: &Pg, args: &[&str]) -> Run {
-    let mut child = pg.spawn(args);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let output = child.wait_with_output().unwrap();
-            panic!("strata {args:?} did not answer within 30 s; stderr: {}", String::from_utf8_lossy(&output.stderr));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    finished(child.wait_with_output().unwrap(), args)
-}
-
-/// Reads a child's pipe on a thread; the text arrives in chunks on the receiver.
-fn stream(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut pipe = pipe;
-        let mut buffer = [0u8; 4096];
-        while let Ok(n @ 1..) = pipe.read(&mut buffer) {
-            if sender.send(String::from_utf8_lossy(&buffer[..n]).into_owned()).is_err() {
-                break;
-            }
-        }
-    });
-    receiver
-}
-
-/// Reads from `receiver` into `text` until it contains `needle`; false when
-/// the pipe closed or `limit` passed first.
-fn wait_for_text(receiver: &mpsc::Receiver<String>, text: &mut String, needle: &str, limit: Duration) -> bool {
-    let deadline = Instant::now() + limit;
-    while !text.contains(needle) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match receiver.recv_timeout(left) {
-            Ok(chunk) => text.push_str(&chunk),
-            Err(_) => return text.contains(needle),
-        }
-    }
-    true
-}
-
-/// Everything left on `receiver` until the pipe closes.
-fn drain(receiver: &mpsc::Receiver<String>, text: &mut String) {
-    while let Ok(chunk) = receiver.recv_timeout(Duration::from_secs(30)) {
-        text.push_str(&chunk);
-    }
-}
-
-/// Polls `done` until it holds, for at most `limit`; false if it never did.
-fn eventually(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The `application_name` of the lock connection of the runner `pid`.
@@ -388,7 +296,7 @@ fn a_runner_killed_holding_the_lock_leaves_nothing_half_done_and_the_next_takes_
     // takes the lock without waiting and applies 002 whole.
     pg.project.migration("002_slow.sql", &slow("SELECT pg_sleep(0);"));
     let rerun_started = Instant::now();
-    let rerun = run_bounded(&pg, &["up"]);
+    let rerun = run_bounded(&pg.project, &["up"]);
     let rerun_took = rerun_started.elapsed();
     rerun.assert(
         0,
@@ -426,7 +334,7 @@ fn runners_wait_for_the_holder_and_name_it_and_status_does_not_wait() {
     wait_until_running(&mut client, &mut first, &wait_at_gate);
     let holder = holder(&mut client, first.id(), "up");
 
-    let timed_out = run_bounded(&pg, &["--lock-timeout", "1", "up"]);
+    let timed_out = run_bounded(&pg.project, &["--lock-timeout", "1", "up"]);
     timed_out.assert(
         5,
         "",
@@ -438,7 +346,7 @@ fn runners_wait_for_the_holder_and_name_it_and_status_does_not_wait() {
     );
 
     let status_started = Instant::now();
-    let status = run_bounded(&pg, &["status"]);
+    let status = run_bounded(&pg.project, &["status"]);
     let status_took = status_started.elapsed();
     status.assert(
         0,
@@ -518,7 +426,7 @@ fn a_runner_that_waited_its_turn_is_named_from_when_it_took_the_lock() {
     assert_eq!(first.wait().unwrap().code(), Some(0));
     wait_until_running(&mut client, &mut second, &gated(SECOND_GATE));
 
-    let status = run_bounded(&pg, &["status"]);
+    let status = run_bounded(&pg.project, &["status"]);
     gate.execute("SELECT pg_advisory_unlock($1)", &[&SECOND_GATE]).unwrap();
     let named = holder(&mut client, second.id(), "up").replace("<TIME> UTC", "");
     let at_work = format!("A strata run is at work on {}: {named}", pg.shown);
@@ -551,7 +459,7 @@ fn the_lock_outlasts_the_servers_idle_session_timeout() {
         panic!("the server closed the lock connection of a runner at work");
     }
     let holder = holder(&mut client, first.id(), "up");
-    let second = run_bounded(&pg, &["--lock-timeout", "0", "up"]);
+    let second = run_bounded(&pg.project, &["--lock-timeout", "0", "up"]);
     gate.execute("SELECT pg_advisory_unlock($1)", &[&GATE]).unwrap();
     second.assert_error(
         5,
@@ -622,22 +530,28 @@ fn transaction_false_steps_run_statement_by_statement_and_a_killed_one_is_interr
     assert!(stopped, "the killed runner's `{SLEEP_BETWEEN}` is still running 10 s after the kill");
     let tables = ["public.migration_history", "public.people", "public.step_one"];
     assert_eq!(pg.tables(), tables);
-    let status = "Version  Name       State        Applied at (UTC)\n\
-                  001      people     applied      <TIME>\n\
-                  002      indexes    applied      <TIME>\n\
-                  003      sad        applied      <TIME>\n\
-                  004      two_steps  interrupted  <TIME>\n\
-                  005      after      pending\n\
-                  \n";
-    let run = pg.run(&["status"]);
-    assert_eq!(run.code, 0, "{run}");
-    assert_eq!(normalize(&run.stdout).lines().nth(4), Some("004      two_steps  interrupted  <TIME>"), "{run}");
-    assert!(normalize(&run.stdout).starts_with(status), "{run}");
+    pg.run(&["status"]).assert(
+        0,
+        "Version  Name       State        Applied at (UTC)\n\
+         001      people     applied      <TIME>\n\
+         002      indexes    applied      <TIME>\n\
+         003      sad        applied      <TIME>\n\
+         004      two_steps  interrupted  <TIME>\n\
+         005      after      pending\n\
+         \n\
+         Current version: 004 (two_steps)  | 3 applied, 1 pending, 1 interrupted\n",
+        "",
+    );
 
     let refused = pg.run(&["up"]);
+    let error = "Error: history and migration files disagree; nothing was changed:\n  \
+                 004 two_steps: started outside a transaction and never finished: the database may hold part of it\n";
     assert_eq!((refused.code, refused.stdout.as_str()), (3, ""), "{refused}");
-    assert!(refused.stderr.contains("`strata repair 004 --applied`"), "{refused}");
-    assert!(refused.stderr.contains("`strata repair 004 --reverted`"), "{refused}");
+    assert!(refused.stderr.starts_with(error), "{refused}");
+    let hint = &refused.stderr[error.len()..];
+    assert!(hint.starts_with("Hint: ") && hint.lines().count() == 1, "{refused}");
+    assert!(hint.contains("`strata repair 004 --applied`"), "{refused}");
+    assert!(hint.contains("`strata repair 004 --reverted`"), "{refused}");
     assert_eq!(pg.tables(), tables, "up refused, changing nothing");
 
     // A person finishes 004 by hand and says so.
