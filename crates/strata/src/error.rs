@@ -58,6 +58,8 @@ pub enum Error {
         location: String,
         /// The database's own message.
         message: String,
+        /// The database's own code for the error (PostgreSQL's SQLSTATE), when it gave one.
+        code: Option<String>,
         /// Whether the step's changes were rolled back.
         rolled_back: bool,
         /// Whether the migration was being applied or reverted.

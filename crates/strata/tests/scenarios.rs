@@ -82,6 +82,7 @@ for_every_driver!(
     up_applies_in_order_and_status_reports_applied,
     up_to_a_target_and_down_to_a_target,
     failed_migration_leaves_no_trace_and_keeps_earlier_ones,
+    a_run_time_error_names_the_statement_that_failed,
     modified_and_missing_migrations_refuse_up_and_change_nothing,
     down_uses_the_stored_script_when_the_file_is_gone,
     foreign_keys_off_step_is_checked_and_restored,
@@ -159,6 +160,24 @@ fn failed_migration_leaves_no_trace_and_keeps_earlier_ones(backend: &dyn Backend
     }
     assert!(!table_exists(db.as_mut(), "extra"));
     assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied), (3, State::Pending)]);
+}
+
+fn a_run_time_error_names_the_statement_that_failed(backend: &dyn Backend) {
+    // A duplicate key has no position in the statement: the line still names it.
+    let duplicate = (
+        "002_dup.sql",
+        "-- migrate:up\nCREATE TABLE extra (id INTEGER);\nINSERT INTO users (id, name) VALUES (7, 'a');\n\n\
+         INSERT INTO users (id, name) VALUES (7, 'b');\nINSERT INTO extra VALUES (1);\n",
+    );
+    let migrator = migrations(&[USERS, duplicate]);
+    let mut db = backend.connect();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    match &error {
+        Error::Statement { version: 2, location, rolled_back: true, .. } => assert_eq!(location, "002_dup.sql:5"),
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(!table_exists(db.as_mut(), "extra"), "the replay to find the line was rolled back too");
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Pending)]);
 }
 
 fn modified_and_missing_migrations_refuse_up_and_change_nothing(backend: &dyn Backend) {
