@@ -57,6 +57,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub history_table: Option<String>,
 
+    /// PostgreSQL: the schema that holds the history table and that `reset`
+    /// empties [default: `schema` in strata.toml, else the connection's current
+    /// schema]. Migrations run with the connection's own search_path
+    #[arg(long, global = true, value_name = "NAME")]
+    pub schema: Option<String>,
+
     /// Run without the lock that keeps two strata runs apart, for connections
     /// where it cannot work (PgBouncer in transaction mode, CockroachDB). Gives
     /// up the guarantee that concurrent runners apply each migration once:
@@ -92,6 +98,7 @@ pub fn run() -> ExitCode {
         database: cli.database.as_deref(),
         dir: cli.dir.as_deref(),
         history_table: cli.history_table.as_deref(),
+        schema: cli.schema.as_deref(),
         no_lock: cli.no_lock,
     };
     let settings = Settings::load(&flags).map(|settings| settings.with_lock_timeout(cli.lock_timeout));
