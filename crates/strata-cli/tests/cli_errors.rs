@@ -764,7 +764,7 @@ fn vacuum_inside_a_transaction_fails_with_a_hint_to_use_transaction_false() {
         1,
         "Applying 001 a ... failed\n",
         "Error: migration 001 (a) failed at migrations/versions/001_a.sql:3: cannot VACUUM from within a transaction\n\
-         Hint: this statement cannot run inside a transaction (VACUUM, or BEGIN/COMMIT written in the script): \
+         Hint: this statement cannot run inside a transaction (VACUUM, CREATE INDEX CONCURRENTLY, or BEGIN/COMMIT written in the script): \
          Strata runs every section in one; remove the BEGIN/COMMIT, or mark the section `transaction:false` \
          (e.g. `-- migrate:up transaction:false`).\n",
     );

@@ -43,10 +43,7 @@ fn the_history_table_lives_in_the_schema_and_reset_works_only_there() {
     let public = project.run(&["--schema", "public", "status"]);
     assert!(public.stderr.contains("has no public.migration_history table yet"), "{public}");
     let reset = project.ok(&["reset", "--yes"]);
-    assert_eq!(
-        reset.stdout,
-        format!("Reset {}: dropped 1 table; ops.migration_history is empty.\n", db.url)
-    );
+    assert_eq!(reset.stdout, format!("Reset {}: dropped 1 table; ops.migration_history is empty.\n", db.url));
     assert_eq!(tables(&db, "ops"), ["migration_history"]);
     assert_eq!(tables(&db, "public"), ["keep"], "another schema is never touched");
 }

@@ -270,7 +270,8 @@ fn execute_whole(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, sq
         Some(offset) => Some(step.line + lines_before(&Statement { sql, line: 1 }, Some(offset))),
         None => failing_line(driver, sql).map(|line| step.line + line - 1),
     };
-    let location = line.map_or_else(|| format!("{file} (the section from line {})", step.line), |line| format!("{file}:{line}"));
+    let location =
+        line.map_or_else(|| format!("{file} (the section from line {})", step.line), |line| format!("{file}:{line}"));
     Err(failure(subject, location, error, true))
 }
 
@@ -279,7 +280,8 @@ fn execute_whole(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, sq
 fn failing_line(driver: &mut dyn Driver, sql: &str) -> Option<usize> {
     driver.rollback().ok()?;
     driver.begin().ok()?;
-    let line = driver.dialect().statements(sql).find(|statement| driver.execute(statement.sql).is_err()).map(|s| s.line);
+    let line =
+        driver.dialect().statements(sql).find(|statement| driver.execute(statement.sql).is_err()).map(|s| s.line);
     let _ = driver.rollback();
     line
 }
@@ -289,10 +291,10 @@ fn failure(subject: &Subject<'_>, location: String, error: impl Into<Cause>, rol
     Error::Statement {
         version: subject.version,
         label: subject.label.to_owned(),
-        name: subject.name.to_owned(),
+        name: subject.name.into(),
         location,
         message,
-        code,
+        code: code.map(String::into_boxed_str),
         rolled_back,
         direction: subject.direction,
     }

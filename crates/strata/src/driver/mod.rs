@@ -31,6 +31,10 @@ pub struct ExecError {
     pub code: Option<String>,
 }
 
+/// SQLSTATE 25001, active SQL transaction: the statement cannot run inside a
+/// transaction block (every driver reports it so; see [`ExecError::code`]).
+pub const IN_TRANSACTION: &str = "25001";
+
 /// What `reset` dropped: how many of each kind (singular, e.g. `table`,
 /// `materialized view`), in the driver's order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -227,7 +231,8 @@ pub fn open_locked(
 /// when the database does not exist.
 pub fn open_read_only(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option<Box<dyn Driver>>> {
     match url {
-        DatabaseUrl::Sqlite(target) => Ok(no_schema(options).and_then(|()| sqlite::SqliteDriver::open_read_only(target))?
+        DatabaseUrl::Sqlite(target) => Ok(no_schema(options)
+            .and_then(|()| sqlite::SqliteDriver::open_read_only(target))?
             .map(|driver| Box::new(driver.with_options(options)) as Box<dyn Driver>)),
         DatabaseUrl::Postgres(text) => {
             Ok(Some(Box::new(postgres::PostgresDriver::open(text, url.to_string(), options)?)))
