@@ -226,26 +226,25 @@ impl Standby {
         }
     }
 
-    /// Starts the pair whatever the variable says.
+    /// Starts the pair whatever the variable says. Tries other ports when
+    /// another process took the free ones first.
     pub fn start_now() -> Standby {
-        let dir = tempfile::Builder::new().prefix("strata-pg-standby-").tempdir().expect("create temp dir");
-        // Built before the script runs, so a failed start is cleaned up too.
-        let mut pair = Standby { dir, primary: String::new(), standby: String::new() };
-        let port = free_port_pair().to_string();
-        let output = script(&["start", path_str(pair.dir()), &port]);
-        if !output.status.success() {
-            panic!("scripts/pg-standby.sh start failed ({}):\n{}", output.status, text(&output));
+        for _ in 0..3 {
+            let dir = standby_dir();
+            // Built before the script runs, so a failed start is cleaned up too.
+            let mut pair = Standby { dir, primary: String::new(), standby: String::new() };
+            let port = free_port_pair().to_string();
+            let output = script(&["start", path_str(pair.dir()), &port]);
+            if output.status.success() {
+                pair.primary = url_line(&output, "primary: ");
+                pair.standby = url_line(&output, "standby: ");
+                return pair;
+            }
+            if !text(&output).contains("in use") {
+                panic!("scripts/pg-standby.sh start failed ({}):\n{}", output.status, text(&output));
+            }
         }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let url =
-            |label: &str| {
-                stdout.lines().find_map(|line| line.strip_prefix(label)).map(str::to_owned).unwrap_or_else(|| {
-                    panic!("scripts/pg-standby.sh start printed no `{label}` line:\n{}", text(&output))
-                })
-            };
-        pair.primary = url("primary: ");
-        pair.standby = url("standby: ");
-        pair
+        panic!("scripts/pg-standby.sh start found its ports taken three times");
     }
 
     pub fn primary_url(&self) -> &str {
@@ -298,6 +297,22 @@ impl Drop for Standby {
     }
 }
 
+/// The pair's folder: in /dev/shm when it has room (writing the servers'
+/// thousand files there takes a tenth of the time it takes on a busy disk),
+/// else in the temporary folder.
+fn standby_dir() -> tempfile::TempDir {
+    const ROOM_KB: u64 = 512 * 1024;
+    let free_kb = || {
+        let df = Command::new("df").args(["-Pk", "/dev/shm"]).output().ok()?;
+        let text = String::from_utf8(df.stdout).ok()?;
+        text.lines().nth(1)?.split_whitespace().nth(3)?.parse::<u64>().ok()
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("strata-pg-standby-");
+    let in_shm = free_kb().is_some_and(|kb| kb >= ROOM_KB).then(|| builder.tempdir_in("/dev/shm").ok());
+    in_shm.flatten().unwrap_or_else(|| builder.tempdir().expect("create temp dir"))
+}
+
 /// A port P, above 1024, such that P and P + 1 are free on 127.0.0.1 now.
 pub fn free_port_pair() -> u16 {
     use std::net::TcpListener;
@@ -318,6 +333,13 @@ pub fn script(args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run bash {STANDBY_SCRIPT}: {e}"))
+}
+
+/// The URL after `label` in the script's output.
+fn url_line(output: &std::process::Output, label: &str) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let url = stdout.lines().find_map(|line| line.strip_prefix(label)).map(str::to_owned);
+    url.unwrap_or_else(|| panic!("scripts/pg-standby.sh start printed no `{label}` line:\n{}", text(output)))
 }
 
 fn path_str(path: &Path) -> &str {
