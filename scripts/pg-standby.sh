@@ -142,9 +142,10 @@ start() {
     touch "$DIR/$MARKER"
     trap fail_start EXIT
     if [[ $(id -u) -eq 0 ]]; then
+        id postgres >/dev/null 2>&1 || die "run as root, this runs the servers as user postgres, and there is none"
         chown postgres: "$DIR"
         runuser -u postgres -- test -w "$DIR" ||
-            die "user postgres cannot write $DIR; put it where postgres can reach it (e.g. under /tmp)"
+            die "user postgres cannot write $DIR; put it where postgres can reach it (e.g. under /dev/shm or /tmp)"
     fi
     make_primary
     configure_primary
