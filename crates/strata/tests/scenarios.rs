@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use strata::plan::{Report, State};
 use strata::{DatabaseUrl, Driver, Error, Migration, Migrator};
 
-#[path = "../../strata-cli/tests/support/pg.rs"]
-mod pg;
+#[macro_use]
+#[path = "../../strata-cli/tests/common/postgres.rs"]
+mod postgres;
 
 /// A database to run scenarios on.
 trait Backend {
@@ -45,11 +46,11 @@ impl Backend for Sqlite {
 }
 
 /// A scratch database on the server `STRATA_TEST_POSTGRES_URL` names.
-struct Postgres(pg::TestDb);
+struct Postgres(postgres::PgTest);
 
 impl Backend for Postgres {
     fn connect(&self) -> Box<dyn Driver> {
-        strata::open(&DatabaseUrl::parse(&self.0.url).unwrap()).unwrap()
+        strata::open(&DatabaseUrl::parse(self.0.url()).unwrap()).unwrap()
     }
 
     fn reset_fixture(&self) -> (&'static str, Vec<(&'static str, usize)>) {
@@ -68,9 +69,9 @@ macro_rules! for_every_driver {
         mod sqlite {
             $( #[test] fn $scenario() { super::$scenario(&super::Sqlite::new()) } )*
         }
-        mod postgres {
+        mod on_postgres {
             $( #[test] fn $scenario() {
-                if let Some(db) = super::pg::TestDb::new() {
+                if let Some(db) = pg_test!() {
                     super::$scenario(&super::Postgres(db))
                 }
             } )*
