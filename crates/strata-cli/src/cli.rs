@@ -21,7 +21,8 @@ Settings:
 Exit codes:
   0  success
   1  a migration or the database failed
-  2  bad usage, configuration or migration files
+  2  bad usage, configuration or migration files, or a writing command
+     pointed at a read-only standby
   3  refused: history and migration files disagree (modified, missing,
      out-of-order or interrupted migrations), or the history table is not
      Strata's (see `strata adopt`), or `repair` of a version that is not
@@ -35,7 +36,8 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "strata", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
-    /// Database URL: sqlite:path/to.db, sqlite://path/to.db or a plain path
+    /// Database URL: sqlite:path/to.db, sqlite://path/to.db, a plain path, or
+    /// postgres://user:password@host:port/database
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
 
