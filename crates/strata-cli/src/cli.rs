@@ -21,7 +21,8 @@ Settings:
 Exit codes:
   0  success
   1  a migration or the database failed
-  2  bad usage, configuration or migration files
+  2  bad usage, configuration or migration files, or a writing command
+     pointed at a read-only standby
   3  refused: history and migration files disagree (modified, missing,
      out-of-order or interrupted migrations), or the history table is not
      Strata's (see `strata adopt`), or `repair` of a version that is not
@@ -35,7 +36,8 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "strata", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
-    /// Database URL: sqlite:path/to.db, sqlite://path/to.db or a plain path
+    /// Database URL: sqlite:path/to.db, sqlite://path/to.db, a plain path, or
+    /// postgres://user:password@host:port/database
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
 
@@ -56,6 +58,12 @@ pub struct Cli {
     /// migration_history]
     #[arg(long, global = true, value_name = "NAME")]
     pub history_table: Option<String>,
+
+    /// PostgreSQL: the schema that holds the history table and that `reset`
+    /// empties [default: `schema` in strata.toml, else the connection's current
+    /// schema]. Migrations run with the connection's own search_path
+    #[arg(long, global = true, value_name = "NAME")]
+    pub schema: Option<String>,
 
     /// Run without the lock that keeps two strata runs apart, for connections
     /// where it cannot work (PgBouncer in transaction mode, CockroachDB). Gives
@@ -92,6 +100,7 @@ pub fn run() -> ExitCode {
         database: cli.database.as_deref(),
         dir: cli.dir.as_deref(),
         history_table: cli.history_table.as_deref(),
+        schema: cli.schema.as_deref(),
         no_lock: cli.no_lock,
     };
     let settings = Settings::load(&flags).map(|settings| settings.with_lock_timeout(cli.lock_timeout));

@@ -24,6 +24,7 @@ pub struct Flags<'a> {
     pub database: Option<&'a str>,
     pub dir: Option<&'a Path>,
     pub history_table: Option<&'a str>,
+    pub schema: Option<&'a str>,
     pub no_lock: bool,
 }
 
@@ -39,6 +40,8 @@ struct FileConfig {
     lock_timeout: Option<u64>,
     /// The history table's name.
     history_table: Option<String>,
+    /// The schema of the history table and of `reset` (PostgreSQL).
+    schema: Option<String>,
 }
 
 /// The database URL as configured, and where it came from.
@@ -119,14 +122,21 @@ impl Settings {
         };
         let lock_timeout = file.lock_timeout.map_or(strata::driver::DEFAULT_LOCK_TIMEOUT, Duration::from_secs);
         let overridden = database.as_ref().filter(|chosen| chosen.source.starts_with("DATABASE_URL")).and(in_file);
-        let history_table = match (flags.history_table, &file.history_table) {
-            (Some(name), _) => history_table(name, "--history-table")?,
-            (None, Some(name)) => {
-                let path = config_path.as_deref().unwrap_or(Path::new(CONFIG_FILE));
-                history_table(name, &format!("`history_table` in {}", path.display()))?
-            }
-            (None, None) => strata::HistoryTable::default(),
+        let in_file = |key: &str| {
+            let path = config_path.as_deref().unwrap_or(Path::new(CONFIG_FILE));
+            format!("`{key}` in {}", path.display())
         };
+        let name = match (flags.history_table, &file.history_table) {
+            (Some(name), _) => Some((name, "--history-table".to_owned())),
+            (None, Some(name)) => Some((name.as_str(), in_file("history_table"))),
+            (None, None) => None,
+        };
+        let schema = match (flags.schema, &file.schema) {
+            (Some(schema), _) => Some((schema, "--schema".to_owned())),
+            (None, Some(schema)) => Some((schema.as_str(), in_file("schema"))),
+            (None, None) => None,
+        };
+        let history_table = history_table(name, schema)?;
         let open = strata::OpenOptions { history_table, no_lock: flags.no_lock };
         Ok(Settings { database, overridden, dir, lock_timeout, open })
     }
@@ -171,9 +181,20 @@ impl Settings {
     }
 }
 
-/// The history table `name`, as `setting` gives it.
-fn history_table(name: &str, setting: &str) -> Result<strata::HistoryTable, Failure> {
-    strata::HistoryTable::new(name, None).map_err(|error| Failure::invalid(format!("{error} (from {setting})"), None))
+/// The history table (`name`) in `schema`, each with the setting it came from.
+fn history_table(
+    name: Option<(&str, String)>,
+    schema: Option<(&str, String)>,
+) -> Result<strata::HistoryTable, Failure> {
+    let invalid = |error: strata::Error, setting: &str| Failure::invalid(format!("{error} (from {setting})"), None);
+    let (name, name_setting) = name.unwrap_or((strata::history::TABLE, String::new()));
+    let table = strata::HistoryTable::new(name, None).map_err(|error| invalid(error, &name_setting))?;
+    match schema {
+        None => Ok(table),
+        Some((schema, setting)) => {
+            strata::HistoryTable::new(name, Some(schema)).map_err(|error| invalid(error, &setting))
+        }
+    }
 }
 
 /// `strata.toml` in the current folder or the nearest parent that has one, as
@@ -212,8 +233,8 @@ fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
         let at = line.map_or_else(|| path.display().to_string(), |line| format!("{}:{line}", path.display()));
         Failure::invalid(
             format!("{at}: {}", error.message()),
-            "strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS` and \
-             `history_table = \"name\"`."
+            "strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS`, \
+             `history_table = \"name\"`, `schema = \"name\"`."
                 .to_owned(),
         )
     })

@@ -84,8 +84,8 @@ impl From<Error> for Failure {
 
 fn hint(error: &Error) -> Option<String> {
     let text = match error {
-        Error::Statement { message, rolled_back: true, .. } if message.contains("within a transaction") => {
-            "this statement cannot run inside a transaction (VACUUM, or BEGIN/COMMIT written in the script): \
+        Error::Statement { code: Some(code), rolled_back: true, .. } if &**code == strata::driver::IN_TRANSACTION => {
+            "this statement cannot run inside a transaction (VACUUM, CREATE INDEX CONCURRENTLY, or BEGIN/COMMIT written in the script): \
              Strata runs every section in one; remove the BEGIN/COMMIT, or mark the section `transaction:false` \
              (e.g. `-- migrate:up transaction:false`)."
                 .to_owned()

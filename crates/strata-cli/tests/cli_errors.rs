@@ -598,7 +598,7 @@ fn missing_migrations_folder_is_a_usage_error() {
 }
 
 const TOML_HINT: &str =
-    "Hint: strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS` and `history_table = \"name\"`.\n";
+    "Hint: strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS`, `history_table = \"name\"`, `schema = \"name\"`.\n";
 
 #[test]
 fn strata_toml_with_unknown_key_is_rejected_naming_file_and_line() {
@@ -606,7 +606,7 @@ fn strata_toml_with_unknown_key_is_rejected_naming_file_and_line() {
     project.table_migration("001_a.sql", "a");
     project.write("strata.toml", "# settings\ndatabase = \"sqlite:app.db\"\ndatabse_url = \"sqlite:other.db\"\n");
     let expected =
-        format!("Error: strata.toml:3: unknown field `databse_url`, expected one of `database`, `migrations`, `lock_timeout`, `history_table`\n{TOML_HINT}");
+        format!("Error: strata.toml:3: unknown field `databse_url`, expected one of `database`, `migrations`, `lock_timeout`, `history_table`, `schema`\n{TOML_HINT}");
     for args in [&["status"][..], &["up"], &["create", "x"], &["reset", "--yes"]] {
         project.run(args).assert_error(2, &expected);
     }
@@ -764,7 +764,7 @@ fn vacuum_inside_a_transaction_fails_with_a_hint_to_use_transaction_false() {
         1,
         "Applying 001 a ... failed\n",
         "Error: migration 001 (a) failed at migrations/versions/001_a.sql:3: cannot VACUUM from within a transaction\n\
-         Hint: this statement cannot run inside a transaction (VACUUM, or BEGIN/COMMIT written in the script): \
+         Hint: this statement cannot run inside a transaction (VACUUM, CREATE INDEX CONCURRENTLY, or BEGIN/COMMIT written in the script): \
          Strata runs every section in one; remove the BEGIN/COMMIT, or mark the section `transaction:false` \
          (e.g. `-- migrate:up transaction:false`).\n",
     );

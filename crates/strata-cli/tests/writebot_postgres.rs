@@ -23,14 +23,15 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use ::postgres::error::SqlState;
+use ::postgres::types::Type;
+use ::postgres::{Client, Row};
 use assert_cmd::Command;
-use postgres::error::SqlState;
-use postgres::types::Type;
-use postgres::{Client, Row};
 
-#[path = "support/pg.rs"]
-mod pg;
-use pg::{with_database, TestDb};
+#[macro_use]
+#[path = "common/postgres.rs"]
+mod postgres;
+use postgres::PgTest as TestDb;
 
 fn migrations_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/postgres"))
@@ -53,14 +54,21 @@ fn apply_with_strata(url: &str, dir: &Path, target: Option<u32>) {
     );
 }
 
+/// A connection to the scratch database, its time zone UTC.
+fn utc_client(db: &TestDb) -> Client {
+    let mut client = db.connect();
+    client.batch_execute("SET TIME ZONE 'UTC'").unwrap();
+    client
+}
+
 /// Applies migrations/postgres up to `target` (all with `None`).
 fn up(db: &TestDb, target: Option<u32>) {
-    apply_with_strata(&db.url, &migrations_dir(), target);
+    apply_with_strata(db.url(), &migrations_dir(), target);
 }
 
 /// A database at 014, or `None` when the tests are skipped.
 fn db_at_014() -> Option<TestDb> {
-    let db = TestDb::new()?;
+    let db = pg_test!()?;
     up(&db, None);
     Some(db)
 }
@@ -216,20 +224,6 @@ fn utc_text_is_sqlite_current_timestamp_form() {
     assert_eq!(utc_text(at(4_107_542_399)), "2100-02-28 23:59:59");
     assert_eq!(utc_text(at(1_719_830_040) + Duration::from_micros(120)), "2024-07-01 10:34:00.000120");
     assert_eq!(utc_text(at(-1) - Duration::from_micros(250_000)), "1969-12-31 23:59:58.750000");
-}
-
-#[test]
-fn with_database_replaces_only_the_database_name() {
-    assert_eq!(
-        with_database("postgres://postgres@127.0.0.1:5432/postgres", "t_1"),
-        "postgres://postgres@127.0.0.1:5432/t_1"
-    );
-    assert_eq!(
-        with_database("postgresql://u:p@db/x?sslmode=disable", "t_1"),
-        "postgresql://u:p@db/t_1?sslmode=disable"
-    );
-    assert_eq!(with_database("postgres://u@db", "t_1"), "postgres://u@db/t_1");
-    assert_eq!(with_database("postgres://u@db?connect_timeout=5", "t_1"), "postgres://u@db/t_1?connect_timeout=5");
 }
 
 fn file_names(dir: &Path) -> Vec<String> {
@@ -393,13 +387,13 @@ fn load(client: &mut Client, recent: &Recent) {
 
 /// A database at 014 holding the data set, loaded at 012.
 fn loaded() -> Option<(TestDb, Recent)> {
-    let db = TestDb::new()?;
+    let db = pg_test!()?;
     up(&db, Some(12));
     let recent = Recent::now();
     assert!(recent.r10.as_str() > "2024-07-01 10:54:00", "the clock is before the test data");
-    load(&mut db.client(), &recent);
+    load(&mut utc_client(&db), &recent);
     up(&db, None);
-    let versions = rows(&mut db.client(), "SELECT version::bigint FROM migration_history ORDER BY version");
+    let versions = rows(&mut utc_client(&db), "SELECT version::bigint FROM migration_history ORDER BY version");
     assert_eq!(versions, (1..=14).map(|v: i64| row![v]).collect::<Vec<_>>());
     Some((db, recent))
 }
@@ -413,7 +407,7 @@ fn columns(client: &mut Client, view: &str) -> Vec<String> {
 #[test]
 fn views_have_the_specified_columns() {
     let Some(db) = db_at_014() else { return };
-    let mut client = db.client();
+    let mut client = utc_client(&db);
     assert_eq!(columns(&mut client, "data_integrity_checks"), ["check_name text", "issue_count int8", "status text"]);
     assert_eq!(
         columns(&mut client, "user_summary_stats"),
@@ -469,7 +463,7 @@ fn views_have_the_specified_columns() {
 #[test]
 fn views_on_a_fresh_database() {
     let Some(db) = db_at_014() else { return };
-    let mut client = db.client();
+    let mut client = utc_client(&db);
     assert_eq!(
         rows(&mut client, "SELECT * FROM data_integrity_checks"),
         vec![
@@ -505,7 +499,7 @@ fn views_on_a_fresh_database() {
 #[test]
 fn data_integrity_checks_counts_every_problem() {
     let Some((db, _)) = loaded() else { return };
-    let mut client = db.client();
+    let mut client = utc_client(&db);
     assert_eq!(
         rows(&mut client, "SELECT * FROM data_integrity_checks"),
         vec![
@@ -551,7 +545,7 @@ fn data_integrity_checks_counts_every_problem() {
 #[test]
 fn user_summary_stats_has_one_row_per_user() {
     let Some((db, recent)) = loaded() else { return };
-    let mut client = db.client();
+    let mut client = utc_client(&db);
     let (r1, r2, r10) = (ts(&recent.r1), ts(&recent.r2), ts(&recent.r10));
     // user_id, username, email, role, is_active, created_at, last_login_at, activity_count, last_activity_at,
     // total_generations, total_pages, total_characters, template_count, collection_count, override_count
@@ -636,7 +630,7 @@ fn user_summary_stats_has_one_row_per_user() {
 fn system_statistics_has_one_row_of_totals() {
     let Some((db, _)) = loaded() else { return };
     assert_eq!(
-        rows(&mut db.client(), "SELECT * FROM system_statistics"),
+        rows(&mut utc_client(&db), "SELECT * FROM system_statistics"),
         vec![row![
             6,    // total_users
             4,    // active_users: alice, bob, dave, erin
@@ -659,7 +653,7 @@ fn system_statistics_has_one_row_of_totals() {
 #[test]
 fn recent_activity_lists_the_100_newest_newest_first() {
     let Some((db, recent)) = loaded() else { return };
-    let mut client = db.client();
+    let mut client = utc_client(&db);
     let got = rows(&mut client, "SELECT * FROM recent_activity");
     assert_eq!(got.len(), 100);
     let (r1, r2, r10) = (ts(&recent.r1), ts(&recent.r2), ts(&recent.r10));
@@ -735,7 +729,7 @@ const COUNT_RULE: &str =
 #[test]
 fn rows_invalid_before_013_can_still_be_edited_but_not_made_invalid_again() {
     let Some((db, _)) = loaded() else { return };
-    let mut client = db.client();
+    let mut client = utc_client(&db);
     client
         .batch_execute(
             "UPDATE users SET updated_at = '2000-01-01 00:00:00' WHERE id = 3;
@@ -759,7 +753,7 @@ fn rows_invalid_before_013_can_still_be_edited_but_not_made_invalid_again() {
 #[test]
 fn validation_triggers_reject_bad_emails_and_negative_counts_with_the_rule() {
     let Some(db) = db_at_014() else { return };
-    let mut client = db.client();
+    let mut client = utc_client(&db);
     let bad = [
         "x@y",
         "@y.z",
@@ -827,7 +821,7 @@ const OLD: &str = "2000-01-01 00:00:00";
 #[test]
 fn updated_at_triggers_keep_updated_at_current() {
     let Some(db) = db_at_014() else { return };
-    let mut client = db.client();
+    let mut client = utc_client(&db);
     client
         .batch_execute(
             "INSERT INTO users (id, username, email, password_hash) VALUES (1, 'ann', 'ann@example.com', 'h'), (2, 'bob', 'bob@example.com', 'h');
@@ -934,7 +928,7 @@ fn section(prefix: &str, direction: &str) -> String {
 #[test]
 fn seeds_run_twice_add_nothing_and_their_downgrades_keep_users_rows() {
     let Some(db) = db_at_014() else { return };
-    let mut client = db.client();
+    let mut client = utc_client(&db);
     let seeded = "SELECT 'page size', name, is_system::text FROM page_size_presets
                   UNION ALL SELECT 'template', name, is_public::text || ' ' || is_system::text FROM template_presets
                   ORDER BY 1, 2";

@@ -53,11 +53,13 @@ pub enum Error {
         version: u64,
         /// The version as written in the file name.
         label: String,
-        name: String,
+        name: Box<str>,
         /// `file:line` of the failing statement (or `history:line` for a stored script).
         location: String,
         /// The database's own message.
         message: String,
+        /// The database's own code for the error (PostgreSQL's SQLSTATE), when it gave one.
+        code: Option<Box<str>>,
         /// Whether the step's changes were rolled back.
         rolled_back: bool,
         /// Whether the migration was being applied or reverted.

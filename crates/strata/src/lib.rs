@@ -5,6 +5,18 @@
 //! through a [`Driver`]. The planner ([`plan`]) decides what runs; it is pure,
 //! so every rule about pending, out-of-order, missing and modified migrations
 //! can be tested without a database.
+//!
+//! The drivers are synchronous (rusqlite; the `postgres` client, which panics
+//! when called from inside a tokio runtime). From an async app, run Strata
+//! on a blocking thread:
+//!
+//! ```ignore
+//! let summary = tokio::task::spawn_blocking(move || {
+//!     let mut db = strata::open(&strata::DatabaseUrl::parse(&url)?)?;
+//!     migrator.up(db.as_mut(), &strata::Up::default(), &mut ())
+//! })
+//! .await??;
+//! ```
 
 pub mod adopt;
 mod cache;

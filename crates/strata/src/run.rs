@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::dialect::Statement;
-use crate::driver::{Driver, Writes};
+use crate::driver::{Driver, ExecError, Writes};
 use crate::error::{Error, Result};
 use crate::history::{Record, RowState, Shape};
 use crate::migration::Direction;
@@ -239,12 +239,15 @@ fn execute_all(
     sql: &str,
     in_transaction: bool,
 ) -> Result<()> {
+    if in_transaction && driver.capabilities().whole_scripts {
+        return execute_whole(driver, subject, step, sql);
+    }
     for statement in driver.dialect().statements(sql) {
         let at = |offset| {
             format!("{}:{}", step.file.display(), step.line + statement.line - 1 + lines_before(&statement, offset))
         };
         if let Err(error) = driver.execute(statement.sql) {
-            return Err(failure(subject, at(error.offset), error.message, in_transaction));
+            return Err(failure(subject, at(error.offset), error, in_transaction));
         }
         if in_transaction && !driver.in_transaction() {
             let message = "this statement ended the migration's transaction, so what ran before it is committed without its history row";
@@ -254,15 +257,70 @@ fn execute_all(
     Ok(())
 }
 
-fn failure(subject: &Subject<'_>, location: String, message: impl ToString, rolled_back: bool) -> Error {
+/// A transactional section sent whole, in one round trip. When the database
+/// names no position (a constraint or another run-time error), the section
+/// is rolled back and run again statement by statement in a transaction
+/// that is rolled back too, to name the statement that fails.
+fn execute_whole(driver: &mut dyn Driver, subject: &Subject<'_>, step: &Step, sql: &str) -> Result<()> {
+    let Err(error) = driver.execute(sql) else {
+        return Ok(());
+    };
+    let file = step.file.display();
+    let line = match error.offset {
+        Some(offset) => Some(step.line + lines_before(&Statement { sql, line: 1 }, Some(offset))),
+        None => failing_line(driver, sql).map(|line| step.line + line - 1),
+    };
+    let location =
+        line.map_or_else(|| format!("{file} (the section from line {})", step.line), |line| format!("{file}:{line}"));
+    Err(failure(subject, location, error, true))
+}
+
+/// The line of the statement of `sql` that fails, found by running the
+/// statements one by one in a transaction rolled back afterwards.
+fn failing_line(driver: &mut dyn Driver, sql: &str) -> Option<usize> {
+    driver.rollback().ok()?;
+    driver.begin().ok()?;
+    let line =
+        driver.dialect().statements(sql).find(|statement| driver.execute(statement.sql).is_err()).map(|s| s.line);
+    let _ = driver.rollback();
+    line
+}
+
+fn failure(subject: &Subject<'_>, location: String, error: impl Into<Cause>, rolled_back: bool) -> Error {
+    let Cause { message, code } = error.into();
     Error::Statement {
         version: subject.version,
         label: subject.label.to_owned(),
-        name: subject.name.to_owned(),
+        name: subject.name.into(),
         location,
-        message: message.to_string(),
+        message,
+        code: code.map(String::into_boxed_str),
         rolled_back,
         direction: subject.direction,
+    }
+}
+
+/// What went wrong: the database's message and code, or Strata's own message.
+struct Cause {
+    message: String,
+    code: Option<String>,
+}
+
+impl From<ExecError> for Cause {
+    fn from(error: ExecError) -> Self {
+        Cause { message: error.message, code: error.code }
+    }
+}
+
+impl From<&str> for Cause {
+    fn from(message: &str) -> Self {
+        Cause { message: message.to_owned(), code: None }
+    }
+}
+
+impl From<String> for Cause {
+    fn from(message: String) -> Self {
+        Cause { message, code: None }
     }
 }
 

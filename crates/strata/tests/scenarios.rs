@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use strata::plan::{Report, State};
 use strata::{DatabaseUrl, Driver, Error, Migration, Migrator};
 
-#[path = "../../strata-cli/tests/support/pg.rs"]
-mod pg;
+#[macro_use]
+#[path = "../../strata-cli/tests/common/postgres.rs"]
+mod postgres;
 
 /// A database to run scenarios on.
 trait Backend {
@@ -45,11 +46,11 @@ impl Backend for Sqlite {
 }
 
 /// A scratch database on the server `STRATA_TEST_POSTGRES_URL` names.
-struct Postgres(pg::TestDb);
+struct Postgres(postgres::PgTest);
 
 impl Backend for Postgres {
     fn connect(&self) -> Box<dyn Driver> {
-        strata::open(&DatabaseUrl::parse(&self.0.url).unwrap()).unwrap()
+        strata::open(&DatabaseUrl::parse(self.0.url()).unwrap()).unwrap()
     }
 
     fn reset_fixture(&self) -> (&'static str, Vec<(&'static str, usize)>) {
@@ -68,9 +69,9 @@ macro_rules! for_every_driver {
         mod sqlite {
             $( #[test] fn $scenario() { super::$scenario(&super::Sqlite::new()) } )*
         }
-        mod postgres {
+        mod on_postgres {
             $( #[test] fn $scenario() {
-                if let Some(db) = super::pg::TestDb::new() {
+                if let Some(db) = pg_test!() {
                     super::$scenario(&super::Postgres(db))
                 }
             } )*
@@ -82,6 +83,7 @@ for_every_driver!(
     up_applies_in_order_and_status_reports_applied,
     up_to_a_target_and_down_to_a_target,
     failed_migration_leaves_no_trace_and_keeps_earlier_ones,
+    a_run_time_error_names_the_statement_that_failed,
     modified_and_missing_migrations_refuse_up_and_change_nothing,
     down_uses_the_stored_script_when_the_file_is_gone,
     foreign_keys_off_step_is_checked_and_restored,
@@ -159,6 +161,24 @@ fn failed_migration_leaves_no_trace_and_keeps_earlier_ones(backend: &dyn Backend
     }
     assert!(!table_exists(db.as_mut(), "extra"));
     assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied), (3, State::Pending)]);
+}
+
+fn a_run_time_error_names_the_statement_that_failed(backend: &dyn Backend) {
+    // A duplicate key has no position in the statement: the line still names it.
+    let duplicate = (
+        "002_dup.sql",
+        "-- migrate:up\nCREATE TABLE extra (id INTEGER);\nINSERT INTO users (id, name) VALUES (7, 'a');\n\n\
+         INSERT INTO users (id, name) VALUES (7, 'b');\nINSERT INTO extra VALUES (1);\n",
+    );
+    let migrator = migrations(&[USERS, duplicate]);
+    let mut db = backend.connect();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    match &error {
+        Error::Statement { version: 2, location, rolled_back: true, .. } => assert_eq!(location, "002_dup.sql:5"),
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(!table_exists(db.as_mut(), "extra"), "the replay to find the line was rolled back too");
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Pending)]);
 }
 
 fn modified_and_missing_migrations_refuse_up_and_change_nothing(backend: &dyn Backend) {

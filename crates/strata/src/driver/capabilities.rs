@@ -19,13 +19,26 @@ pub struct Capabilities {
     pub advisory_locks: bool,
     /// The history table and `reset` work in a named schema (`--schema`).
     pub schemas: bool,
+    /// A transactional section goes to the server whole, in one round trip
+    /// (several statements in one simple query), instead of statement by statement.
+    pub whole_scripts: bool,
 }
 
 impl Capabilities {
     /// SQLite's.
-    pub const SQLITE: Capabilities =
-        Capabilities { transactional_ddl: true, foreign_keys_switch: true, advisory_locks: false, schemas: false };
+    pub const SQLITE: Capabilities = Capabilities {
+        transactional_ddl: true,
+        foreign_keys_switch: true,
+        advisory_locks: false,
+        schemas: false,
+        whole_scripts: false,
+    };
     /// PostgreSQL's.
-    pub const POSTGRES: Capabilities =
-        Capabilities { transactional_ddl: true, foreign_keys_switch: false, advisory_locks: true, schemas: true };
+    pub const POSTGRES: Capabilities = Capabilities {
+        transactional_ddl: true,
+        foreign_keys_switch: false,
+        advisory_locks: true,
+        schemas: true,
+        whole_scripts: true,
+    };
 }

@@ -31,6 +31,10 @@ pub struct ExecError {
     pub code: Option<String>,
 }
 
+/// SQLSTATE 25001, active SQL transaction: the statement cannot run inside a
+/// transaction block (every driver reports it so; see [`ExecError::code`]).
+pub const IN_TRANSACTION: &str = "25001";
+
 /// What `reset` dropped: how many of each kind (singular, e.g. `table`,
 /// `materialized view`), in the driver's order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -189,7 +193,10 @@ pub fn open(url: &DatabaseUrl) -> Result<Box<dyn Driver>> {
 /// [`open`], with `options`.
 pub fn open_with(url: &DatabaseUrl, options: &OpenOptions) -> Result<Box<dyn Driver>> {
     match url {
-        DatabaseUrl::Sqlite(target) => Ok(Box::new(sqlite::SqliteDriver::open(target)?.with_options(options))),
+        DatabaseUrl::Sqlite(target) => {
+            no_schema(options)?;
+            Ok(Box::new(sqlite::SqliteDriver::open(target)?.with_options(options)))
+        }
         DatabaseUrl::Postgres(text) => Ok(Box::new(postgres::PostgresDriver::open(text, url.to_string(), options)?)),
         other => Err(unsupported(other)),
     }
@@ -210,6 +217,7 @@ pub fn open_locked(
     }
     match url {
         DatabaseUrl::Sqlite(target) => {
+            no_schema(options)?;
             Ok(Box::new(sqlite::SqliteDriver::open_locked(target, request, waiting)?.with_options(options)))
         }
         DatabaseUrl::Postgres(text) => {
@@ -223,7 +231,8 @@ pub fn open_locked(
 /// when the database does not exist.
 pub fn open_read_only(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option<Box<dyn Driver>>> {
     match url {
-        DatabaseUrl::Sqlite(target) => Ok(sqlite::SqliteDriver::open_read_only(target)?
+        DatabaseUrl::Sqlite(target) => Ok(no_schema(options)
+            .and_then(|()| sqlite::SqliteDriver::open_read_only(target))?
             .map(|driver| Box::new(driver.with_options(options)) as Box<dyn Driver>)),
         DatabaseUrl::Postgres(text) => {
             Ok(Some(Box::new(postgres::PostgresDriver::open(text, url.to_string(), options)?)))
@@ -239,6 +248,17 @@ pub fn runner_at_work(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option
         DatabaseUrl::Sqlite(target) => sqlite::runner_at_work(target),
         DatabaseUrl::Postgres(text) => postgres::runner_at_work(text, &url.to_string(), options),
         other => Err(unsupported(other)),
+    }
+}
+
+/// SQLite has no schemas: a schema setting is a mistake, not something to ignore.
+fn no_schema(options: &OpenOptions) -> Result<()> {
+    match options.history_table.schema() {
+        None => Ok(()),
+        Some(schema) => Err(Error::Config(format!(
+            "SQLite databases have no schemas, so the schema `{schema}` cannot be used; \
+             --schema (or `schema` in strata.toml) is for PostgreSQL"
+        ))),
     }
 }
 

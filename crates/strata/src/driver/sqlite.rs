@@ -120,6 +120,19 @@ impl SqliteDriver {
     }
 }
 
+/// SQLite's code for a failed statement, as a name (`ConstraintViolation`).
+/// SQLite has no code of its own for a statement that cannot run inside a
+/// transaction (`VACUUM`, a change of journal mode); it gets SQLSTATE 25001
+/// (active SQL transaction), the one PostgreSQL gives, so that the CLI chooses
+/// its hint by code on every database. This is the only place that reads
+/// SQLite's message for it.
+fn code(error: &rusqlite::Error, message: &str) -> Option<String> {
+    if message.contains("within a transaction") {
+        return Some(crate::driver::IN_TRANSACTION.to_owned());
+    }
+    error.sqlite_error().map(|error| format!("{:?}", error.code))
+}
+
 /// Opened files: no `SQLITE_OPEN_URI` (and the path is absolute, so never a URI).
 const READ_WRITE: OpenFlags =
     OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_CREATE).union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
@@ -400,8 +413,8 @@ impl Driver for SqliteDriver {
                 ExecError { message: msg, offset: usize::try_from(offset).ok(), code: Some("SQLITE_ERROR".to_owned()) }
             }
             other => {
-                let code = other.sqlite_error().map(|error| format!("{:?}", error.code));
-                ExecError { message: other.to_string(), offset: None, code }
+                let message = other.to_string();
+                ExecError { code: code(&other, &message), message, offset: None }
             }
         })
     }
