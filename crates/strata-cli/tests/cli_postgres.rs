@@ -8,7 +8,7 @@
 //! The server: `STRATA_TEST_POSTGRES_URL`, e.g.
 //! `postgres://postgres@127.0.0.1:5432/postgres`. Without it each test says
 //! it is skipped and passes; with it, a server that cannot be reached fails
-//! the test. Each test works in scratch databases of its own ([`TestDb`]),
+//! the test. Each test works in scratch databases of its own ([`PgTest`]),
 //! dropped afterwards. Waits are bounded generously and no assertion depends
 //! on how the processes were scheduled, except the few that say how promptly
 //! something must happen, with bounds far from the times they guard against.
@@ -16,22 +16,23 @@
 #[path = "support/children.rs"]
 mod children;
 mod common;
-#[path = "support/pg.rs"]
-mod pg;
+#[macro_use]
+#[path = "common/postgres.rs"]
+mod postgres;
 
 use std::collections::BTreeSet;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
+use ::postgres::Client;
 use children::{drain, eventually, finished, run_bounded, spawn, stream, wait_for_text};
 use common::{normalize, Project, Run};
-use pg::TestDb;
-use postgres::Client;
+use postgres::PgTest;
 
 /// A project whose strata.toml names a scratch PostgreSQL database.
 struct Pg {
     project: Project,
-    db: TestDb,
+    db: PgTest,
     /// The database as strata shows it (`Database: …`, messages).
     shown: String,
 }
@@ -39,20 +40,19 @@ struct Pg {
 impl Pg {
     /// `None` (the test is skipped) when `STRATA_TEST_POSTGRES_URL` is not set.
     fn new() -> Option<Pg> {
-        let db = TestDb::new()?;
-        let project = Project::new();
-        Some(Pg::on(project, db))
+        let db = pg_test!()?;
+        Some(Pg::on(Project::new(), db))
     }
 
     /// `project`, pointed at `db`.
-    fn on(project: Project, db: TestDb) -> Pg {
-        project.write("strata.toml", &format!("database = {:?}\n", db.url));
-        let shown = strata::DatabaseUrl::parse(&db.url).expect("a PostgreSQL URL").to_string();
+    fn on(project: Project, db: PgTest) -> Pg {
+        project.write("strata.toml", &format!("database = {:?}\n", db.url()));
+        let shown = strata::DatabaseUrl::parse(db.url()).expect("a PostgreSQL URL").to_string();
         Pg { project, db, shown }
     }
 
     fn client(&self) -> Client {
-        self.db.client()
+        self.db.connect()
     }
 
     /// `strata ARGS`, checked to name the database first.
@@ -204,7 +204,7 @@ fn check_runner(pg: &Pg, run: &Run, pids: &BTreeSet<u32>) -> Vec<String> {
 fn sixteen_runners_started_together_apply_fifty_migrations_exactly_once_twenty_times() {
     const RUNNERS: usize = 16;
     const ROUNDS: usize = 20;
-    let Some(db) = TestDb::new() else { return };
+    let Some(db) = pg_test!() else { return };
     let project = Project::new();
     (1..=50).for_each(|n| fleet_migration(&project, n));
     let expected: Vec<String> = (1..=50).map(|n| format!("Applying {n:03} t{n:02} ... ok (<DUR>)")).collect();
@@ -213,7 +213,7 @@ fn sixteen_runners_started_together_apply_fifty_migrations_exactly_once_twenty_t
     for round in 1..=ROUNDS {
         if round > 1 {
             // A fresh database each round: the first runner also creates the history table.
-            let fresh = TestDb::new().expect("the server was there a moment ago");
+            let fresh = PgTest::new().expect("the server was there a moment ago");
             pg = Pg::on(pg.project, fresh);
         }
         let round_started = Instant::now();
@@ -449,7 +449,7 @@ fn the_lock_outlasts_the_servers_idle_session_timeout() {
     // Sessions opened before the setting keep none.
     let (mut gate, mut client) = (pg.client(), pg.client());
     gate.execute("SELECT pg_advisory_lock($1)", &[&GATE]).unwrap();
-    client.batch_execute(&format!("ALTER DATABASE \"{}\" SET idle_session_timeout = '1s'", pg.db.name)).unwrap();
+    client.batch_execute(&format!("ALTER DATABASE \"{}\" SET idle_session_timeout = '1s'", pg.db.name())).unwrap();
 
     let mut first = pg.spawn(&["up"]);
     wait_until_running(&mut client, &mut first, &wait_at_gate);
