@@ -83,7 +83,7 @@ enum History {
 /// migration is then pending).
 fn read_history(url: &DatabaseUrl, options: &strata::OpenOptions) -> Result<History, Failure> {
     let mut err = anstream::stderr();
-    let runner = strata::runner_at_work(url, options)?;
+    let runner = strata::runner_at_work(url)?;
     if let Some(holder) = &runner {
         writeln!(err, "A strata run is at work on {url}: {holder}; showing what it has committed so far.")?;
     }
@@ -102,6 +102,11 @@ fn read_history(url: &DatabaseUrl, options: &strata::OpenOptions) -> Result<Hist
         writeln!(err, "{url} does not exist yet; every migration is pending.")?;
         return Ok(History::Read(Vec::new()));
     };
+    if runner.is_none() {
+        if let Some(holder) = db.lock_holder()? {
+            writeln!(err, "A strata run is at work on {url}: {holder}; showing what it has committed so far.")?;
+        }
+    }
     match db.read_history_if_exists() {
         Ok(Some(history)) => Ok(History::Read(history)),
         Ok(None) => {

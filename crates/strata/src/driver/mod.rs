@@ -130,6 +130,12 @@ pub trait Driver: Connection + Send {
     fn legacy_history(&mut self) -> Result<Vec<LegacyRow>> {
         store::legacy(self)
     }
+    /// Who holds the runners' lock now, asked over this connection, where the
+    /// database itself keeps the lock (PostgreSQL); `None` otherwise (SQLite's
+    /// lock file is probed before opening: [`runner_at_work`]).
+    fn lock_holder(&mut self) -> Result<Option<Holder>> {
+        Ok(None)
+    }
     /// Starts counting the rows written to the history table (by anyone, in
     /// the transaction under way too), for [`Driver::history_writes`].
     fn watch_history(&mut self) -> Result<()> {
@@ -243,10 +249,11 @@ pub fn open_read_only(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option
 
 /// Who holds the runners' lock on the database now, without waiting for it
 /// or creating anything; `None` when no runner is at work.
-pub fn runner_at_work(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option<Holder>> {
+pub fn runner_at_work(url: &DatabaseUrl) -> Result<Option<Holder>> {
     match url {
         DatabaseUrl::Sqlite(target) => sqlite::runner_at_work(target),
-        DatabaseUrl::Postgres(text) => postgres::runner_at_work(text, &url.to_string(), options),
+        // The server keeps the lock: ask over the connection (`Driver::lock_holder`).
+        DatabaseUrl::Postgres(_) => Ok(None),
         other => Err(unsupported(other)),
     }
 }

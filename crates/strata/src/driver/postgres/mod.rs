@@ -97,14 +97,6 @@ impl PostgresDriver {
     }
 }
 
-/// Who holds the runners' lock on the database `url` names, without waiting.
-pub fn runner_at_work(url: &str, shown: &str, options: &OpenOptions) -> Result<Option<Holder>> {
-    let pg = config::parse(url, &|name| std::env::var(name).ok())?;
-    let mut client = connect(&pg, shown, None)?;
-    let table = resolve_table(&mut client, &options.history_table, shown)?;
-    lock::holder(&mut client, lock_key(&pg, &table))
-}
-
 fn lock_key(pg: &PgConfig, table: &HistoryTable) -> i64 {
     lock::key(config::database_name(&pg.config), table.schema().unwrap_or_default(), table.name())
 }
@@ -241,6 +233,11 @@ impl Driver for PostgresDriver {
         Ok(())
     }
 
+    fn lock_holder(&mut self) -> Result<Option<Holder>> {
+        let key = lock_key(&self.pg, &self.table);
+        lock::holder(&mut self.client, key)
+    }
+
     fn describe(&self) -> String {
         self.shown.clone()
     }
@@ -262,11 +259,10 @@ impl Driver for PostgresDriver {
     }
 
     fn history_columns(&mut self) -> Result<Vec<String>> {
-        let sql = "SELECT column_name::text FROM information_schema.columns \
-                   WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position";
-        let schema = self.table.schema().unwrap_or_default().to_owned();
-        let name = self.table.name().to_owned();
-        let rows = self.client.query(sql, &[&schema, &name]).map_err(db)?;
+        let sql = "SELECT attname::text FROM pg_attribute \
+                   WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
+        let statement = self.statement(sql)?;
+        let rows = self.client.query(&statement, &[&self.qualified_history()]).map_err(db)?;
         Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
