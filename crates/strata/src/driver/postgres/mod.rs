@@ -50,17 +50,7 @@ impl PostgresDriver {
         let pg = config::parse(url, &|name| std::env::var(name).ok())?;
         let mut client = connect(&pg, &shown, None)?;
         let table = resolve_table(&mut client, &options.history_table, &shown)?;
-        Ok(PostgresDriver {
-            client,
-            pg,
-            shown,
-            table,
-            no_lock: options.no_lock,
-            lock: None,
-            in_transaction: false,
-            begin_pending: false,
-            prepared: HashMap::new(),
-        })
+        Ok(Self::with(client, pg, shown, table, options, None))
     }
 
     /// Refuses a standby, takes the runners' lock on a connection of its own,
@@ -79,17 +69,20 @@ impl PostgresDriver {
         let key = lock_key(&pg, &table);
         let held = lock::acquire(locker, key, &shown, request, waiting)?;
         let client = connect(&pg, &shown, None)?;
-        Ok(PostgresDriver {
-            client,
-            pg,
-            shown,
-            table,
-            no_lock: options.no_lock,
-            lock: Some(held),
-            in_transaction: false,
-            begin_pending: false,
-            prepared: HashMap::new(),
-        })
+        Ok(Self::with(client, pg, shown, table, options, Some(held)))
+    }
+
+    fn with(
+        client: Client,
+        pg: PgConfig,
+        shown: String,
+        table: HistoryTable,
+        options: &OpenOptions,
+        lock: Option<lock::Held>,
+    ) -> Self {
+        let no_lock = options.no_lock;
+        let prepared = HashMap::new();
+        PostgresDriver { client, pg, shown, table, no_lock, lock, in_transaction: false, begin_pending: false, prepared }
     }
 
     /// Sends a pending `BEGIN` on its own, before a query that cannot carry it.
