@@ -88,6 +88,9 @@ for_every_driver!(
     down_uses_the_stored_script_when_the_file_is_gone,
     foreign_keys_off_step_is_checked_and_restored,
     interrupted_no_transaction_step_stops_later_runs,
+    repair_settles_an_interrupted_step_and_up_goes_on,
+    out_of_order_migrations_are_refused_unless_allowed,
+    a_runner_waiting_past_the_lock_timeout_gives_up_naming_the_holder,
     reset_drops_everything_and_empties_history,
     concurrent_runners_apply_each_migration_once,
     down_newest_reverts_one_migration_at_a_time,
@@ -229,6 +232,67 @@ fn interrupted_no_transaction_step_stops_later_runs(backend: &dyn Backend) {
     assert_eq!(states(&migrator, db.as_mut())[1], (2, State::Interrupted));
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Interrupted), "{error}");
+}
+
+fn repair_settles_an_interrupted_step_and_up_goes_on(backend: &dyn Backend) {
+    let half = (
+        "002_half.sql",
+        "-- migrate:up transaction:false\nCREATE TABLE half (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n",
+    );
+    let mut db = backend.connect();
+    migrations(&[USERS, half]).up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    // A person finishes the step by hand, fixes the file and records it as applied.
+    let fixed = ("002_half.sql", "-- migrate:up transaction:false\nCREATE TABLE half (id INTEGER);\n");
+    let migrator = migrations(&[USERS, fixed, POSTS_3]);
+    let repaired = migrator.repair(db.as_mut(), 2, strata::Resolution::Applied, false, &mut ()).unwrap();
+    assert_eq!(repaired.version, 2);
+    // The recorded checksum is the broken file's: the fixed one reads as modified until recorded again.
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Modified), "{error}");
+    migrator.repair(db.as_mut(), 2, strata::Resolution::Reverted, true, &mut ()).unwrap();
+    db.execute("DROP TABLE half").unwrap();
+    assert_eq!(migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap().count, 2);
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied), (3, State::Applied)]);
+}
+
+/// `posts` as version 3.
+const POSTS_3: (&str, &str) = (
+    "003_posts.sql",
+    "-- migrate:up\nCREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id));\n-- migrate:down\nDROP TABLE posts;\n",
+);
+
+fn out_of_order_migrations_are_refused_unless_allowed(backend: &dyn Backend) {
+    let mut db = backend.connect();
+    migrations(&[USERS]).up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
+    let late = ("003_late.sql", "-- migrate:up\nCREATE TABLE late (id INTEGER);\n-- migrate:down\nDROP TABLE late;\n");
+    migrations(&[USERS, late]).up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap();
+    // 002 appears after 003 was applied.
+    let migrator = migrations(&[USERS, POSTS, late]);
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    assert!(matches!(&error, Error::Refused(p) if p[0].state == State::OutOfOrder), "{error}");
+    assert!(!table_exists(db.as_mut(), "posts"));
+    let allowed = strata::Up { allow_out_of_order: true, ..Default::default() };
+    assert_eq!(migrator.up(db.as_mut(), &allowed, &mut ()).unwrap().count, 1);
+    assert!(table_exists(db.as_mut(), "posts"));
+}
+
+fn a_runner_waiting_past_the_lock_timeout_gives_up_naming_the_holder(backend: &dyn Backend) {
+    let mut holder = backend.connect();
+    migrations(&[USERS]).up(holder.as_mut(), &strata::Up::default(), &mut ()).unwrap();
+    let request = strata::LockRequest { timeout: std::time::Duration::from_secs(30), command: "strata up".into() };
+    holder.lock(&request, &mut |_| {}).unwrap();
+    let mut waiter = backend.connect();
+    let short = strata::LockRequest { timeout: std::time::Duration::from_millis(300), command: "strata down".into() };
+    let mut announced = 0;
+    let error = waiter.lock(&short, &mut |_| announced += 1).unwrap_err();
+    assert_eq!(announced, 1, "the waiter said once that it waits");
+    match &error {
+        Error::LockTimeout { holder, .. } => assert!(holder.to_string().contains("strata up"), "{holder}"),
+        other => panic!("unexpected error: {other}"),
+    }
+    holder.unlock().unwrap();
+    waiter.lock(&short, &mut |_| {}).unwrap();
+    waiter.unlock().unwrap();
 }
 
 fn reset_drops_everything_and_empties_history(backend: &dyn Backend) {

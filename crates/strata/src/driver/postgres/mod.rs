@@ -36,6 +36,9 @@ pub struct PostgresDriver {
     no_lock: bool,
     lock: Option<lock::Held>,
     in_transaction: bool,
+    /// `BEGIN` not sent yet: it goes with the next statement, in the same
+    /// round trip (a step's section), or before the next query.
+    begin_pending: bool,
     /// Statements prepared on this connection, by text.
     prepared: HashMap<String, Statement>,
 }
@@ -47,16 +50,7 @@ impl PostgresDriver {
         let pg = config::parse(url, &|name| std::env::var(name).ok())?;
         let mut client = connect(&pg, &shown, None)?;
         let table = resolve_table(&mut client, &options.history_table, &shown)?;
-        Ok(PostgresDriver {
-            client,
-            pg,
-            shown,
-            table,
-            no_lock: options.no_lock,
-            lock: None,
-            in_transaction: false,
-            prepared: HashMap::new(),
-        })
+        Ok(Self::with(client, pg, shown, table, options, None))
     }
 
     /// Refuses a standby, takes the runners' lock on a connection of its own,
@@ -75,16 +69,28 @@ impl PostgresDriver {
         let key = lock_key(&pg, &table);
         let held = lock::acquire(locker, key, &shown, request, waiting)?;
         let client = connect(&pg, &shown, None)?;
-        Ok(PostgresDriver {
-            client,
-            pg,
-            shown,
-            table,
-            no_lock: options.no_lock,
-            lock: Some(held),
-            in_transaction: false,
-            prepared: HashMap::new(),
-        })
+        Ok(Self::with(client, pg, shown, table, options, Some(held)))
+    }
+
+    fn with(
+        client: Client,
+        pg: PgConfig,
+        shown: String,
+        table: HistoryTable,
+        options: &OpenOptions,
+        lock: Option<lock::Held>,
+    ) -> Self {
+        let no_lock = options.no_lock;
+        let prepared = HashMap::new();
+        PostgresDriver { client, pg, shown, table, no_lock, lock, in_transaction: false, begin_pending: false, prepared }
+    }
+
+    /// Sends a pending `BEGIN` on its own, before a query that cannot carry it.
+    fn flush_begin(&mut self) -> Result<()> {
+        if std::mem::take(&mut self.begin_pending) {
+            self.client.batch_execute("BEGIN").map_err(db)?;
+        }
+        Ok(())
     }
 
     fn statement(&mut self, sql: &str) -> Result<Statement> {
@@ -173,6 +179,7 @@ fn resolve_table(client: &mut Client, table: &HistoryTable, shown: &str) -> Resu
 
 impl Connection for PostgresDriver {
     fn execute_params(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        self.flush_begin()?;
         let statement = self.statement(sql)?;
         let values = values(params);
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| value.as_ref()).collect();
@@ -180,6 +187,7 @@ impl Connection for PostgresDriver {
     }
 
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Vec<Cell>>> {
+        self.flush_begin()?;
         let statement = self.statement(sql)?;
         let values = values(params);
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| value.as_ref()).collect();
@@ -302,14 +310,18 @@ impl Driver for PostgresDriver {
         }
     }
 
+    /// Sent with the next statement (one round trip less per migration).
     fn begin(&mut self) -> Result<()> {
-        self.client.batch_execute("BEGIN").map_err(db)?;
+        self.begin_pending = true;
         self.in_transaction = true;
         Ok(())
     }
 
     fn commit(&mut self) -> Result<()> {
         self.in_transaction = false;
+        if std::mem::take(&mut self.begin_pending) {
+            return Ok(());
+        }
         self.client.batch_execute("COMMIT").map_err(db)
     }
 
@@ -318,6 +330,9 @@ impl Driver for PostgresDriver {
             return Ok(());
         }
         self.in_transaction = false;
+        if std::mem::take(&mut self.begin_pending) {
+            return Ok(());
+        }
         self.client.batch_execute("ROLLBACK").map_err(db)
     }
 
@@ -326,7 +341,17 @@ impl Driver for PostgresDriver {
     }
 
     fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError> {
-        self.client.batch_execute(sql).map_err(|error| error::exec(&error, sql))
+        if !std::mem::take(&mut self.begin_pending) {
+            return self.client.batch_execute(sql).map_err(|error| error::exec(&error, sql));
+        }
+        // `BEGIN;` and the statements in one round trip; positions are the script's.
+        const BEGIN: &str = "BEGIN;\n";
+        let whole = format!("{BEGIN}{sql}");
+        self.client.batch_execute(&whole).map_err(|error| {
+            let mut failed = error::exec(&error, &whole);
+            failed.offset = failed.offset.and_then(|offset| offset.checked_sub(BEGIN.len()));
+            failed
+        })
     }
 
     fn drop_all(&mut self) -> Result<Dropped> {
