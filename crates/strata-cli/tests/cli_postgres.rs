@@ -717,6 +717,51 @@ INSERT INTO posts (user_id, body) VALUES (1, 'hello'), (1, 'again');",
     );
 }
 
+/// `adopt` converts WriteBot's Python runner's table in one transaction: a
+/// failure after the rename (here an event trigger refusing the new table)
+/// leaves the old table as it was, under its own name.
+#[test]
+fn a_failed_adopt_leaves_the_old_history_table_as_it_was() {
+    let Some(pg) = Pg::new() else { return };
+    pg.project.table_migration("001_a.sql", "a");
+    let mut client = pg.client();
+    client
+        .batch_execute(
+            "CREATE TABLE a (id INTEGER PRIMARY KEY);
+             CREATE TABLE migration_history (
+               id SERIAL PRIMARY KEY,
+               version VARCHAR(50) NOT NULL UNIQUE,
+               name VARCHAR(200) NOT NULL,
+               applied_at TIMESTAMP NOT NULL
+             );
+             INSERT INTO migration_history (version, name, applied_at) VALUES ('001', 'a', '2024-01-15 10:30:40');
+             CREATE FUNCTION no_new_tables() RETURNS event_trigger LANGUAGE plpgsql AS $$
+             BEGIN RAISE EXCEPTION 'no new tables today'; END $$;
+             CREATE EVENT TRIGGER no_new_tables ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+               EXECUTE FUNCTION no_new_tables();",
+        )
+        .unwrap();
+    let columns = "SELECT string_agg(attname, ', ' ORDER BY attnum) FROM pg_attribute \
+                   WHERE attrelid = 'migration_history'::regclass AND attnum > 0 AND NOT attisdropped";
+    let old_columns = "id, version, name, applied_at";
+
+    let failed = pg.run(&["adopt", "--yes"]);
+    assert_eq!(failed.code, 1, "{failed}");
+    assert!(failed.stderr.contains("no new tables today (SQLSTATE P0001)"), "{failed}");
+    assert_eq!(pg.tables(), ["public.a", "public.migration_history"], "no backup table: the rename was undone");
+    let kept: String = client.query_one(columns, &[]).unwrap().get(0);
+    assert_eq!(kept, old_columns);
+
+    client.batch_execute("DROP EVENT TRIGGER no_new_tables").unwrap();
+    let adopted = pg.run(&["adopt", "--yes"]);
+    assert_eq!(adopted.code, 0, "{adopted}");
+    assert_eq!(pg.history(), [(1, "a".to_owned(), "applied".to_owned())]);
+    let kept = "SELECT string_agg(attname, ', ' ORDER BY attnum) FROM pg_attribute \
+                WHERE attrelid = 'migration_history_before_strata'::regclass AND attnum > 0 AND NOT attisdropped";
+    let backup: String = client.query_one(kept, &[]).unwrap().get(0);
+    assert_eq!(backup, old_columns);
+}
+
 // ---------------------------------------------------------------------------
 // 7. status only looks.
 

@@ -13,6 +13,7 @@ mod reset;
 mod tls;
 
 use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Statement};
@@ -82,7 +83,17 @@ impl PostgresDriver {
     ) -> Self {
         let no_lock = options.no_lock;
         let prepared = HashMap::new();
-        PostgresDriver { client, pg, shown, table, no_lock, lock, in_transaction: false, begin_pending: false, prepared }
+        PostgresDriver {
+            client,
+            pg,
+            shown,
+            table,
+            no_lock,
+            lock,
+            in_transaction: false,
+            begin_pending: false,
+            prepared,
+        }
     }
 
     /// Sends a pending `BEGIN` on its own, before a query that cannot carry it.
@@ -91,6 +102,13 @@ impl PostgresDriver {
             self.client.batch_execute("BEGIN").map_err(db)?;
         }
         Ok(())
+    }
+
+    /// A transaction begun at once, for work sent to the client directly
+    /// (which would otherwise run before the pending `BEGIN`, outside it).
+    fn begin_now(&mut self) -> Result<()> {
+        self.begin()?;
+        self.flush_begin()
     }
 
     fn statement(&mut self, sql: &str) -> Result<Statement> {
@@ -209,7 +227,7 @@ fn values<'a>(params: &[Param<'a>]) -> Vec<Box<dyn ToSql + Sync + 'a>> {
 /// A value as the history code reads it.
 fn cell(row: &postgres::Row, index: usize) -> Result<Cell> {
     let column = &row.columns()[index];
-    let bad = |error: postgres::Error| Error::Database(format!("column {}: {}", column.name(), error));
+    let bad = |error: postgres::Error| Error::Database(format!("column {}: {}", column.name(), error::cause(&error)));
     let ty = column.type_();
     Ok(match *ty {
         Type::INT2 => row.try_get::<_, Option<i16>>(index).map_err(bad)?.map(i64::from).map(Cell::Integer),
@@ -219,6 +237,15 @@ fn cell(row: &postgres::Row, index: usize) -> Result<Cell> {
         Type::FLOAT4 => row.try_get::<_, Option<f32>>(index).map_err(bad)?.map(|f| Cell::Real(f64::from(f))),
         Type::FLOAT8 => row.try_get::<_, Option<f64>>(index).map_err(bad)?.map(Cell::Real),
         Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(index).map_err(bad)?.map(|b| Cell::Blob(b.len())),
+        // E.g. the `applied_at` of WriteBot's Python runner's table (`adopt`), in UTC as Strata writes times.
+        Type::TIMESTAMP | Type::TIMESTAMPTZ => match row.try_get::<_, Option<SystemTime>>(index).map_err(bad)? {
+            Some(time) => Some(Cell::Text(crate::history::format_utc(
+                time.duration_since(UNIX_EPOCH)
+                    .map_err(|_| Error::Database(format!("column {}: a time before 1970", column.name())))?
+                    .as_secs(),
+            ))),
+            None => None,
+        },
         _ => row.try_get::<_, Option<String>>(index).map_err(bad)?.map(Cell::Text),
     }
     .unwrap_or(Cell::Null))
@@ -292,7 +319,7 @@ impl Driver for PostgresDriver {
     }
 
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
-        self.begin()?;
+        self.begin_now()?;
         let result = (|| {
             let rename =
                 format!("ALTER TABLE {} RENAME TO {}", self.qualified_history(), self.dialect().quote_ident(backup));
@@ -355,7 +382,7 @@ impl Driver for PostgresDriver {
     }
 
     fn drop_all(&mut self) -> Result<Dropped> {
-        self.begin()?;
+        self.begin_now()?;
         let schema = self.table.schema().unwrap_or_default().to_owned();
         let table = self.table.name().to_owned();
         let result = reset::drop_all(&mut self.client, &schema, &table)
