@@ -2,8 +2,8 @@
 //! one PostgreSQL database at start-up, driving the real `strata` binary:
 //! many runners at once, a runner killed while it holds the lock, waiting for
 //! the lock and giving up, `transaction:false` steps (and one killed midway),
-//! a failing migration, `reset` within one schema, and `status` that only
-//! looks.
+//! a failing migration, `reset` within one schema, a failed `adopt` or
+//! `reset` changing nothing, and `status` that only looks.
 //!
 //! The server: `STRATA_TEST_POSTGRES_URL`, e.g.
 //! `postgres://postgres@127.0.0.1:5432/postgres`. Without it each test says
