@@ -130,6 +130,9 @@ fn connect(pg: &PgConfig, shown: &str, command: Option<&str>) -> Result<Client> 
     let mut config = pg.config.clone();
     if let Some(command) = command {
         config.application_name(&lock::application_name(command));
+        // The lock connection idles for the whole command: TCP keepalives every
+        // 30 s keep a NAT or load balancer from dropping it (and the lock) midway.
+        config.keepalives(true).keepalives_idle(std::time::Duration::from_secs(30));
     }
     let tls = tls::connector(pg)?;
     let mut client = config.connect(tls).map_err(|error| {
