@@ -10,7 +10,9 @@ pub(crate) mod config;
 mod error;
 mod lock;
 mod reset;
+mod savepoint;
 mod tls;
+mod watch;
 
 use std::collections::HashMap;
 
@@ -20,10 +22,10 @@ use postgres::{Client, Statement};
 use self::config::PgConfig;
 use self::error::db;
 use super::lock::{Holder, LockRequest, LockWait};
-use super::{Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record};
+use super::{Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record, Writes};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::history::{Cell, HistoryTable};
+use crate::history::{store, Cell, HistoryTable, RowState};
 
 /// A PostgreSQL database.
 pub struct PostgresDriver {
@@ -41,6 +43,8 @@ pub struct PostgresDriver {
     begin_pending: bool,
     /// Statements prepared on this connection, by text.
     prepared: HashMap<String, Statement>,
+    /// Where the count of history writes started (`watch.rs`).
+    watch: Option<watch::Watch>,
 }
 
 impl PostgresDriver {
@@ -60,6 +64,7 @@ impl PostgresDriver {
             in_transaction: false,
             begin_pending: false,
             prepared: HashMap::new(),
+            watch: None,
         })
     }
 
@@ -89,6 +94,7 @@ impl PostgresDriver {
             in_transaction: false,
             begin_pending: false,
             prepared: HashMap::new(),
+            watch: None,
         })
     }
 
@@ -274,6 +280,30 @@ impl Driver for PostgresDriver {
         )
     }
 
+    fn insert_history(&mut self, record: &Record<'_>) -> Result<()> {
+        savepoint::write(self, |driver| store::insert(driver, record))
+    }
+
+    fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()> {
+        savepoint::write(self, |driver| store::set_state(driver, version, state, execution_ms))
+    }
+
+    fn delete_history(&mut self, version: u64) -> Result<()> {
+        savepoint::write(self, |driver| store::delete(driver, version))
+    }
+
+    fn watch_history(&mut self) -> Result<()> {
+        self.watch = watch::start(self)?;
+        Ok(())
+    }
+
+    fn history_writes(&mut self) -> Result<Option<Writes>> {
+        match self.watch {
+            Some(watch) => watch::writes(self, &watch),
+            None => Ok(None),
+        }
+    }
+
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
         self.begin()?;
         let result = (|| {
@@ -282,7 +312,7 @@ impl Driver for PostgresDriver {
             self.client.batch_execute(&rename).map_err(db)?;
             let create = self.history_ddl();
             self.client.batch_execute(&create).map_err(db)?;
-            records.iter().try_for_each(|record| self.insert_history(record))
+            records.iter().try_for_each(|record| store::insert(self, record))
         })();
         match result {
             Ok(()) => self.commit(),
