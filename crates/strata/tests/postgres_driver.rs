@@ -125,3 +125,65 @@ fn history_writes_are_unknown_when_the_server_does_not_count() {
     db.watch_history().unwrap();
     assert_eq!(db.history_writes().unwrap(), Some(Writes::default()));
 }
+
+#[test]
+fn reset_drops_kinds_that_depend_on_each_other_in_rounds() {
+    let Some(db) = pg_test!() else { return };
+    // A view on a materialized view on a view; a function taking a table's
+    // row type (dropped after tables); a domain checked by a function
+    // (dropped after functions).
+    let objects = (
+        "001_objects.sql",
+        "-- migrate:up\nCREATE TABLE t (id INT);\nCREATE VIEW v AS SELECT id FROM t;\n\
+         CREATE MATERIALIZED VIEW mv AS SELECT id FROM v;\nCREATE VIEW vv AS SELECT id FROM mv;\n\
+         CREATE FUNCTION of_row(t) RETURNS INT LANGUAGE sql AS 'SELECT 1';\n\
+         CREATE FUNCTION positive(INT) RETURNS BOOL LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 0';\n\
+         CREATE DOMAIN amount AS INT CHECK (positive(VALUE));\n",
+    );
+    let migrator = migrations(&[objects]);
+    assert_eq!(up(&migrator, &db), Ok(1));
+    let dropped = migrator.reset(open(&db).as_mut(), &mut ()).unwrap();
+    assert_eq!(dropped.0, [("materialized view", 1), ("view", 2), ("table", 1), ("function", 2), ("domain", 1)]);
+    assert_eq!(tables(&db), ["migration_history"]);
+    assert_eq!(versions(&db), []);
+}
+
+#[test]
+fn reset_blocked_by_another_schema_names_the_blocker_and_drops_nothing() {
+    let Some(db) = pg_test!() else { return };
+    let objects = (
+        "001_objects.sql",
+        "-- migrate:up\nCREATE TABLE t (id INT);\nCREATE VIEW v AS SELECT id FROM t;\n\
+         CREATE MATERIALIZED VIEW mv AS SELECT id FROM v;\nCREATE VIEW vv AS SELECT id FROM mv;\n",
+    );
+    let migrator = migrations(&[objects]);
+    assert_eq!(up(&migrator, &db), Ok(1));
+    db.connect().batch_execute("CREATE SCHEMA other; CREATE VIEW other.o AS SELECT id FROM t").unwrap();
+    let error = migrator.reset(open(&db).as_mut(), &mut ()).unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "database error: cannot reset the schema public: cannot drop table t because other objects depend on it \
+         (view other.o depends on table t) (SQLSTATE 2BP01); nothing was dropped. reset never drops another \
+         schema's objects and never uses CASCADE: drop or change what depends on this schema's objects first"
+    );
+    assert_eq!(tables(&db), ["migration_history", "mv", "t", "v", "vv"], "one transaction: nothing dropped");
+    assert_eq!(versions(&db), [(1, "applied".to_owned())]);
+}
+
+#[test]
+fn adopt_failing_midway_leaves_the_old_table_as_it_was() {
+    let Some(db) = pg_test!() else { return };
+    // The second version does not fit the history table's BIGINT: the insert fails after the rename.
+    db.connect()
+        .batch_execute(
+            "CREATE TABLE migration_history (id SERIAL PRIMARY KEY, version TEXT, name TEXT, applied_at TEXT);
+             INSERT INTO migration_history (version, name, applied_at)
+             VALUES ('1', 'a', '2024-01-01 00:00:00'), ('9223372036854775808', 'b', '2024-01-01 00:00:00');",
+        )
+        .unwrap();
+    let error = migrations(&[]).adopt(open(&db).as_mut(), &mut ()).unwrap_err().to_string();
+    assert_eq!(error, "database error: 9223372036854775808 is too large for the history table");
+    assert_eq!(tables(&db), ["migration_history"], "the rename and the new table were rolled back");
+    let rows: i64 = db.connect().query_one("SELECT count(*) FROM migration_history WHERE id > 0", &[]).unwrap().get(0);
+    assert_eq!(rows, 2);
+}

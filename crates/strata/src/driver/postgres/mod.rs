@@ -307,6 +307,7 @@ impl Driver for PostgresDriver {
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
         self.begin()?;
         let result = (|| {
+            self.flush_begin()?;
             let rename =
                 format!("ALTER TABLE {} RENAME TO {}", self.qualified_history(), self.dialect().quote_ident(backup));
             self.client.batch_execute(&rename).map_err(db)?;
@@ -371,7 +372,9 @@ impl Driver for PostgresDriver {
         self.begin()?;
         let schema = self.table.schema().unwrap_or_default().to_owned();
         let table = self.table.name().to_owned();
-        let result = reset::drop_all(&mut self.client, &schema, &table)
+        let result = self
+            .flush_begin()
+            .and_then(|()| reset::drop_all(&mut self.client, &schema, &table))
             .and_then(|counts| crate::history::store::clear(self).map(|()| counts));
         match result {
             Ok(counts) => {
