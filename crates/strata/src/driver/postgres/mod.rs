@@ -127,9 +127,10 @@ fn connect(pg: &PgConfig, shown: &str, command: Option<&str>) -> Result<Client> 
         config.application_name(&lock::application_name(command));
     }
     let tls = tls::connector(pg)?;
-    config
-        .connect(tls)
-        .map_err(|error| Error::Database(format!("cannot connect: {}; the database is {shown}", error::cause(&error))))
+    config.connect(tls).map_err(|error| {
+        let advice = tls::advice(pg, &error).map(|advice| format!("; {advice}")).unwrap_or_default();
+        Error::Database(format!("cannot connect: {}; the database is {shown}{advice}", error::cause(&error)))
+    })
 }
 
 /// Writing commands fail at once on a hot standby, before waiting for any lock.
