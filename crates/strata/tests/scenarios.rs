@@ -101,6 +101,7 @@ for_every_driver!(
     down_uses_the_stored_script_when_the_file_is_gone,
     foreign_keys_off_step_is_checked_and_restored,
     interrupted_no_transaction_step_stops_later_runs,
+    a_no_transaction_step_leaving_a_transaction_open_is_rolled_back_and_interrupted,
     reset_drops_everything_and_empties_history,
     concurrent_runners_apply_each_migration_once,
     down_newest_reverts_one_migration_at_a_time,
@@ -270,6 +271,21 @@ fn interrupted_no_transaction_step_stops_later_runs(backend: &dyn Backend) {
     assert_eq!(states(&migrator, db.as_mut())[1], (2, State::Interrupted));
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Interrupted), "{error}");
+}
+
+fn a_no_transaction_step_leaving_a_transaction_open_is_rolled_back_and_interrupted(backend: &dyn Backend) {
+    let open = ("002_open.sql", "-- migrate:up transaction:false\nBEGIN;\nCREATE TABLE half (id INTEGER);\n");
+    let migrator = migrations(&[USERS, open]);
+    let mut db = backend.connect();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "migration 002 (open) failed at 002_open.sql: the section left a transaction open (BEGIN without COMMIT); \
+         it was rolled back"
+    );
+    assert!(!db.in_transaction());
+    assert!(!table_exists(db.as_mut(), "half"));
+    assert_eq!(states(&migrator, db.as_mut())[1], (2, State::Interrupted));
 }
 
 fn reset_drops_everything_and_empties_history(backend: &dyn Backend) {

@@ -357,7 +357,12 @@ impl Driver for PostgresDriver {
 
     fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError> {
         if !std::mem::take(&mut self.begin_pending) {
-            return self.client.batch_execute(sql).map_err(|error| error::exec(&error, sql));
+            let result = self.client.batch_execute(sql).map_err(|error| error::exec(&error, sql));
+            // Outside Strata's transaction the statement may have opened one (BEGIN without COMMIT).
+            if !self.in_transaction {
+                self.in_transaction = savepoint::block_open(&mut self.client);
+            }
+            return result;
         }
         // `BEGIN;` and the statements in one round trip; positions are the script's.
         const BEGIN: &str = "BEGIN;\n";
