@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use strata::plan::{Report, State};
-use strata::{DatabaseUrl, Driver, Error, Migration, Migrator};
+use strata::{DatabaseUrl, Driver, Error, ErrorKind, Migration, Migrator};
 
 #[macro_use]
 #[path = "../../strata-cli/tests/common/postgres.rs"]
@@ -17,6 +17,9 @@ trait Backend {
     /// A migration creating a view, an index and a trigger on `users`, in this
     /// database's SQL, and what `reset` then reports dropping.
     fn reset_fixture(&self) -> (&'static str, Vec<(&'static str, usize)>);
+    /// A statement dropping the history table that the checks cannot see,
+    /// where this database's SQL has one.
+    fn hidden_history_drop(&self) -> Option<&'static str>;
 }
 
 struct Sqlite {
@@ -43,6 +46,11 @@ impl Backend for Sqlite {
             vec![("table", 2), ("view", 1), ("trigger", 1), ("index", 1)],
         )
     }
+
+    /// None: SQLite runs no SQL it is not shown (`run.rs`'s tests drop it behind the checks).
+    fn hidden_history_drop(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A scratch database on the server `STRATA_TEST_POSTGRES_URL` names.
@@ -61,6 +69,10 @@ impl Backend for Postgres {
              CREATE TYPE mood AS ENUM ('ok');\nCREATE SEQUENCE tickets;\n",
             vec![("view", 1), ("table", 2), ("sequence", 1), ("function", 1), ("type", 1)],
         )
+    }
+
+    fn hidden_history_drop(&self) -> Option<&'static str> {
+        Some("DO $$ BEGIN EXECUTE 'DROP TABLE migration_history'; END $$;")
     }
 }
 
@@ -83,6 +95,7 @@ for_every_driver!(
     up_applies_in_order_and_status_reports_applied,
     up_to_a_target_and_down_to_a_target,
     failed_migration_leaves_no_trace_and_keeps_earlier_ones,
+    a_step_that_drops_the_history_table_is_named_and_leaves_nothing,
     a_run_time_error_names_the_statement_that_failed,
     modified_and_missing_migrations_refuse_up_and_change_nothing,
     down_uses_the_stored_script_when_the_file_is_gone,
@@ -91,6 +104,7 @@ for_every_driver!(
     repair_settles_an_interrupted_step_and_up_goes_on,
     out_of_order_migrations_are_refused_unless_allowed,
     a_runner_waiting_past_the_lock_timeout_gives_up_naming_the_holder,
+    a_no_transaction_step_leaving_a_transaction_open_is_rolled_back_and_interrupted,
     reset_drops_everything_and_empties_history,
     concurrent_runners_apply_each_migration_once,
     down_newest_reverts_one_migration_at_a_time,
@@ -164,6 +178,34 @@ fn failed_migration_leaves_no_trace_and_keeps_earlier_ones(backend: &dyn Backend
     }
     assert!(!table_exists(db.as_mut(), "extra"));
     assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied), (3, State::Pending)]);
+}
+
+fn a_step_that_drops_the_history_table_is_named_and_leaves_nothing(backend: &dyn Backend) {
+    let mut db = backend.connect();
+    let step = |sql: &str| ("001_drop.sql", format!("-- migrate:up\nCREATE TABLE extra (id INTEGER);\n{sql}\n"));
+    // Named in the script: refused before anything runs.
+    let (name, text) = step("DROP TABLE migration_history;");
+    let error = migrations(&[(name, &text)]).up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    assert!(
+        error.to_string().contains("001_drop.sql:3: this statement writes to or changes the history table"),
+        "{error}"
+    );
+    let Some(hidden) = backend.hidden_history_drop() else { return };
+    // Behind the checks: the engine names what the step did to the table and rolls it all back.
+    let (name, text) = step(hidden);
+    let migrator = migrations(&[(name, &text)]);
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    let table = db.history_table().to_string();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "migration 001 (drop) changed the history table {table} (the table is gone: dropped or renamed); \
+             it was rolled back"
+        )
+    );
+    assert_eq!(error.kind(), ErrorKind::Failed);
+    assert!(!table_exists(db.as_mut(), "extra"));
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Pending)]);
 }
 
 fn a_run_time_error_names_the_statement_that_failed(backend: &dyn Backend) {
@@ -293,6 +335,21 @@ fn a_runner_waiting_past_the_lock_timeout_gives_up_naming_the_holder(backend: &d
     holder.unlock().unwrap();
     waiter.lock(&short, &mut |_| {}).unwrap();
     waiter.unlock().unwrap();
+}
+
+fn a_no_transaction_step_leaving_a_transaction_open_is_rolled_back_and_interrupted(backend: &dyn Backend) {
+    let open = ("002_open.sql", "-- migrate:up transaction:false\nBEGIN;\nCREATE TABLE half (id INTEGER);\n");
+    let migrator = migrations(&[USERS, open]);
+    let mut db = backend.connect();
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "migration 002 (open) failed at 002_open.sql: the section left a transaction open (BEGIN without COMMIT); \
+         it was rolled back"
+    );
+    assert!(!db.in_transaction());
+    assert!(!table_exists(db.as_mut(), "half"));
+    assert_eq!(states(&migrator, db.as_mut())[1], (2, State::Interrupted));
 }
 
 fn reset_drops_everything_and_empties_history(backend: &dyn Backend) {

@@ -10,7 +10,9 @@ pub(crate) mod config;
 mod error;
 mod lock;
 mod reset;
+mod savepoint;
 mod tls;
+mod watch;
 
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -21,10 +23,10 @@ use postgres::{Client, Statement};
 use self::config::PgConfig;
 use self::error::db;
 use super::lock::{Holder, LockRequest, LockWait};
-use super::{Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record};
+use super::{Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record, Writes};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::history::{Cell, HistoryTable};
+use crate::history::{store, Cell, HistoryTable, RowState};
 
 /// A PostgreSQL database.
 pub struct PostgresDriver {
@@ -42,6 +44,8 @@ pub struct PostgresDriver {
     begin_pending: bool,
     /// Statements prepared on this connection, by text.
     prepared: HashMap<String, Statement>,
+    /// Where the count of history writes started (`watch.rs`).
+    watch: Option<watch::Watch>,
 }
 
 impl PostgresDriver {
@@ -93,6 +97,7 @@ impl PostgresDriver {
             in_transaction: false,
             begin_pending: false,
             prepared,
+            watch: None,
         }
     }
 
@@ -136,7 +141,8 @@ fn connect(pg: &PgConfig, shown: &str, command: Option<&str>) -> Result<Client> 
     }
     let tls = tls::connector(pg)?;
     let mut client = config.connect(tls).map_err(|error| {
-        Error::Database(format!("cannot connect: {}; the database is {shown}", error::cause(&error)))
+        let advice = tls::advice(pg, &error).map(|advice| format!("; {advice}")).unwrap_or_default();
+        Error::Database(format!("cannot connect: {}; the database is {shown}{advice}", error::cause(&error)))
     })?;
     session_settings(&mut client);
     Ok(client)
@@ -321,15 +327,40 @@ impl Driver for PostgresDriver {
         )
     }
 
+    fn insert_history(&mut self, record: &Record<'_>) -> Result<()> {
+        savepoint::write(self, |driver| store::insert(driver, record))
+    }
+
+    fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()> {
+        savepoint::write(self, |driver| store::set_state(driver, version, state, execution_ms))
+    }
+
+    fn delete_history(&mut self, version: u64) -> Result<()> {
+        savepoint::write(self, |driver| store::delete(driver, version))
+    }
+
+    fn watch_history(&mut self) -> Result<()> {
+        self.watch = watch::start(self)?;
+        Ok(())
+    }
+
+    fn history_writes(&mut self) -> Result<Option<Writes>> {
+        match self.watch {
+            Some(watch) => watch::writes(self, &watch),
+            None => Ok(None),
+        }
+    }
+
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
         self.begin_now()?;
         let result = (|| {
+            self.flush_begin()?;
             let rename =
                 format!("ALTER TABLE {} RENAME TO {}", self.qualified_history(), self.dialect().quote_ident(backup));
             self.client.batch_execute(&rename).map_err(db)?;
             let create = self.history_ddl();
             self.client.batch_execute(&create).map_err(db)?;
-            records.iter().try_for_each(|record| self.insert_history(record))
+            records.iter().try_for_each(|record| store::insert(self, record))
         })();
         match result {
             Ok(()) => self.commit(),
@@ -372,7 +403,12 @@ impl Driver for PostgresDriver {
 
     fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError> {
         if !std::mem::take(&mut self.begin_pending) {
-            return self.client.batch_execute(sql).map_err(|error| error::exec(&error, sql));
+            let result = self.client.batch_execute(sql).map_err(|error| error::exec(&error, sql));
+            // Outside Strata's transaction the statement may have opened one (BEGIN without COMMIT).
+            if !self.in_transaction {
+                self.in_transaction = savepoint::block_open(&mut self.client);
+            }
+            return result;
         }
         // `BEGIN;` and the statements in one round trip; positions are the script's.
         const BEGIN: &str = "BEGIN;\n";
@@ -388,7 +424,9 @@ impl Driver for PostgresDriver {
         self.begin_now()?;
         let schema = self.table.schema().unwrap_or_default().to_owned();
         let table = self.table.name().to_owned();
-        let result = reset::drop_all(&mut self.client, &schema, &table)
+        let result = self
+            .flush_begin()
+            .and_then(|()| reset::drop_all(&mut self.client, &schema, &table))
             .and_then(|counts| crate::history::store::clear(self).map(|()| counts));
         match result {
             Ok(counts) => {

@@ -37,6 +37,62 @@ pub fn connector(config: &PgConfig) -> Result<MakeRustlsConnect> {
     Ok(MakeRustlsConnect::new(tls))
 }
 
+/// What to do about a connection that failed on TLS, when the failure says:
+/// a certificate no trusted root signed, one that does not name the host, or
+/// a server without TLS when `sslmode` demands it.
+pub fn advice(config: &PgConfig, error: &postgres::Error) -> Option<String> {
+    let mode = match config.tls {
+        TlsMode::Disable | TlsMode::Prefer => "prefer",
+        TlsMode::Require => "require",
+        TlsMode::VerifyCa => "verify-ca",
+        TlsMode::VerifyFull => "verify-full",
+    };
+    match certificate_error(error) {
+        Some(CertificateError::UnknownIssuer) => {
+            let roots = match config.root_cert.clone().or_else(default_root_file) {
+                Some(file) => format!("the root certificates in {}", file.display()),
+                None => "the system's root certificates".to_owned(),
+            };
+            return Some(format!(
+                "no root certificate trusted here signed the server's certificate (sslmode={mode} checks it against \
+                 {roots}): set sslrootcert=FILE to the certificate of the CA that signed it"
+            ));
+        }
+        Some(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }) => {
+            return Some(
+                "sslmode=verify-full checks that the server's certificate names the host connected to: use a name \
+                 the certificate holds, or sslmode=verify-ca to check the signature only"
+                    .to_owned(),
+            );
+        }
+        _ => {}
+    }
+    let no_tls = std::iter::successors(std::error::Error::source(error), |cause| cause.source())
+        .any(|cause| cause.to_string().contains("server does not support TLS"));
+    (no_tls && config.tls != TlsMode::Prefer).then(|| {
+        format!(
+            "the server does not offer TLS and sslmode={mode} demands it: turn `ssl` on in the server's settings, \
+             or use sslmode=prefer (encrypted when offered) or sslmode=disable"
+        )
+    })
+}
+
+/// The certificate check that failed the handshake, found in `error`'s causes.
+fn certificate_error(error: &postgres::Error) -> Option<CertificateError> {
+    let mut cause = std::error::Error::source(error);
+    while let Some(current) = cause {
+        let rustls_error = current.downcast_ref::<rustls::Error>().or_else(|| {
+            let io = current.downcast_ref::<std::io::Error>()?;
+            io.get_ref()?.downcast_ref::<rustls::Error>()
+        });
+        if let Some(rustls::Error::InvalidCertificate(certificate)) = rustls_error {
+            return Some(certificate.clone());
+        }
+        cause = current.source();
+    }
+    None
+}
+
 /// `~/.postgresql/root.crt`, where libpq looks, when it exists.
 fn default_root_file() -> Option<PathBuf> {
     let path = PathBuf::from(std::env::var_os("HOME")?).join(".postgresql/root.crt");
