@@ -46,6 +46,9 @@ pub struct PostgresDriver {
     prepared: HashMap<String, Statement>,
     /// Where the count of history writes started (`watch.rs`).
     watch: Option<watch::Watch>,
+    /// The savepoint for Strata's history write is set already (it went with
+    /// the section's statements).
+    savepoint_set: bool,
 }
 
 impl PostgresDriver {
@@ -98,6 +101,7 @@ impl PostgresDriver {
             begin_pending: false,
             prepared,
             watch: None,
+            savepoint_set: false,
         }
     }
 
@@ -380,6 +384,7 @@ impl Driver for PostgresDriver {
 
     fn commit(&mut self) -> Result<()> {
         self.in_transaction = false;
+        self.savepoint_set = false;
         if std::mem::take(&mut self.begin_pending) {
             return Ok(());
         }
@@ -387,6 +392,7 @@ impl Driver for PostgresDriver {
     }
 
     fn rollback(&mut self) -> Result<()> {
+        self.savepoint_set = false;
         if !self.in_transaction {
             return Ok(());
         }
@@ -410,14 +416,19 @@ impl Driver for PostgresDriver {
             }
             return result;
         }
-        // `BEGIN;` and the statements in one round trip; positions are the script's.
+        // `BEGIN;`, the statements and the savepoint for Strata's history write
+        // (savepoint.rs) in one round trip; positions are the script's. Should
+        // the script hide the savepoint (it cannot: an unterminated comment or
+        // string fails the whole batch), the batch would have failed.
         const BEGIN: &str = "BEGIN;\n";
-        let whole = format!("{BEGIN}{sql}");
-        self.client.batch_execute(&whole).map_err(|error| {
+        let whole = format!("{BEGIN}{sql}\n;{}", savepoint::SET);
+        let result = self.client.batch_execute(&whole).map_err(|error| {
             let mut failed = error::exec(&error, &whole);
             failed.offset = failed.offset.and_then(|offset| offset.checked_sub(BEGIN.len()));
             failed
-        })
+        });
+        self.savepoint_set = result.is_ok();
+        result
     }
 
     fn drop_all(&mut self) -> Result<Dropped> {

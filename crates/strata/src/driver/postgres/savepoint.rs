@@ -15,6 +15,8 @@ use super::PostgresDriver;
 use crate::error::Result;
 
 const NAME: &str = "strata_history";
+/// The statement that sets it.
+pub(super) const SET: &str = "SAVEPOINT strata_history";
 
 /// Runs `write` (a history write), in a savepoint when a transaction is
 /// open. The savepoint is not released on success: the commit or rollback
@@ -24,7 +26,9 @@ pub(super) fn write(driver: &mut PostgresDriver, write: impl FnOnce(&mut Postgre
         return write(driver);
     }
     driver.flush_begin()?;
-    driver.client.batch_execute(&format!("SAVEPOINT {NAME}")).map_err(db)?;
+    if !std::mem::take(&mut driver.savepoint_set) {
+        driver.client.batch_execute(SET).map_err(db)?;
+    }
     let written = write(driver);
     if written.is_err() {
         // The write's error is the one to report; the engine rolls back anyway.
