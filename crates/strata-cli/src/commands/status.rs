@@ -83,9 +83,13 @@ enum History {
 /// migration is then pending).
 fn read_history(url: &DatabaseUrl, options: &strata::OpenOptions) -> Result<History, Failure> {
     let mut err = anstream::stderr();
+    let at_work = |err: &mut dyn Write, holder: &strata::Holder| {
+        writeln!(err, "A strata run is at work on {url}: {holder}; showing what it has committed so far.")
+    };
+    // SQLite's lock file is probed before opening; a server is asked once connected.
     let runner = strata::runner_at_work(url)?;
     if let Some(holder) = &runner {
-        writeln!(err, "A strata run is at work on {url}: {holder}; showing what it has committed so far.")?;
+        at_work(&mut err, holder)?;
     }
     let busy = |error: strata::Error| match &runner {
         Some(holder) => Ok(History::Busy(Failure::failed(
@@ -104,7 +108,7 @@ fn read_history(url: &DatabaseUrl, options: &strata::OpenOptions) -> Result<Hist
     };
     if runner.is_none() {
         if let Some(holder) = db.lock_holder()? {
-            writeln!(err, "A strata run is at work on {url}: {holder}; showing what it has committed so far.")?;
+            at_work(&mut err, &holder)?;
         }
     }
     match db.read_history_if_exists() {

@@ -19,6 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use self::config::PgConfig;
 use self::error::db;
@@ -32,6 +33,8 @@ use crate::history::{store, Cell, HistoryTable, RowState};
 pub struct PostgresDriver {
     client: Client,
     pg: PgConfig,
+    /// The TLS connector, built once (it may read the system's certificates).
+    tls: MakeRustlsConnect,
     /// The URL as shown to people (no password).
     shown: String,
     /// The history table, its schema resolved.
@@ -56,9 +59,10 @@ impl PostgresDriver {
     /// `options` names, else the connection's current one).
     pub fn open(url: &str, shown: String, options: &OpenOptions) -> Result<Self> {
         let pg = config::parse(url, &|name| std::env::var(name).ok())?;
-        let mut client = connect(&pg, &shown, None)?;
+        let tls = tls::connector(&pg)?;
+        let mut client = connect(&pg, &tls, &shown, None)?;
         let table = resolve_table(&mut client, &options.history_table, &shown)?;
-        Ok(Self::with(client, pg, shown, table, options, None))
+        Ok(Self::with(client, (pg, tls), shown, table, options, None))
     }
 
     /// Refuses a standby, takes the runners' lock on a connection of its own,
@@ -71,18 +75,17 @@ impl PostgresDriver {
         waiting: &mut dyn FnMut(&LockWait),
     ) -> Result<Self> {
         let pg = config::parse(url, &|name| std::env::var(name).ok())?;
-        let mut locker = connect(&pg, &shown, Some(&request.command))?;
-        refuse_standby(&mut locker, &shown)?;
+        let tls = tls::connector(&pg)?;
+        let mut locker = locker(&pg, &tls, &shown, &request.command)?;
         let table = resolve_table(&mut locker, &options.history_table, &shown)?;
-        let key = lock_key(&pg, &table);
-        let held = lock::acquire(locker, key, &shown, request, waiting)?;
-        let client = connect(&pg, &shown, None)?;
-        Ok(Self::with(client, pg, shown, table, options, Some(held)))
+        let held = lock::acquire(locker, lock_key(&pg, &table), &shown, request, waiting)?;
+        let client = connect(&pg, &tls, &shown, None)?;
+        Ok(Self::with(client, (pg, tls), shown, table, options, Some(held)))
     }
 
     fn with(
         client: Client,
-        pg: PgConfig,
+        (pg, tls): (PgConfig, MakeRustlsConnect),
         shown: String,
         table: HistoryTable,
         options: &OpenOptions,
@@ -93,6 +96,7 @@ impl PostgresDriver {
         PostgresDriver {
             client,
             pg,
+            tls,
             shown,
             table,
             no_lock,
@@ -134,8 +138,16 @@ fn lock_key(pg: &PgConfig, table: &HistoryTable) -> i64 {
     lock::key(config::database_name(&pg.config), table.schema().unwrap_or_default(), table.name())
 }
 
+/// A connection for a runner's lock, named `command` to others; refused on a
+/// standby, before any lock is waited for.
+fn locker(pg: &PgConfig, tls: &MakeRustlsConnect, shown: &str, command: &str) -> Result<Client> {
+    let mut client = connect(pg, tls, shown, Some(command))?;
+    refuse_standby(&mut client, shown)?;
+    Ok(client)
+}
+
 /// A connection; `command` names a runner's lock connection to others.
-fn connect(pg: &PgConfig, shown: &str, command: Option<&str>) -> Result<Client> {
+fn connect(pg: &PgConfig, tls: &MakeRustlsConnect, shown: &str, command: Option<&str>) -> Result<Client> {
     let mut config = pg.config.clone();
     if let Some(command) = command {
         config.application_name(&lock::application_name(command));
@@ -143,8 +155,7 @@ fn connect(pg: &PgConfig, shown: &str, command: Option<&str>) -> Result<Client> 
         // 30 s keep a NAT or load balancer from dropping it (and the lock) midway.
         config.keepalives(true).keepalives_idle(std::time::Duration::from_secs(30));
     }
-    let tls = tls::connector(pg)?;
-    let mut client = config.connect(tls).map_err(|error| {
+    let mut client = config.connect(tls.clone()).map_err(|error| {
         let advice = tls::advice(pg, &error).map(|advice| format!("; {advice}")).unwrap_or_default();
         Error::Database(format!("cannot connect: {}; the database is {shown}{advice}", error::cause(&error)))
     })?;
@@ -269,8 +280,7 @@ impl Driver for PostgresDriver {
         if self.lock.is_some() || self.no_lock {
             return Ok(());
         }
-        let mut locker = connect(&self.pg, &self.shown, Some(&request.command))?;
-        refuse_standby(&mut locker, &self.shown)?;
+        let locker = locker(&self.pg, &self.tls, &self.shown, &request.command)?;
         let key = lock_key(&self.pg, &self.table);
         self.lock = Some(lock::acquire(locker, key, &self.shown, request, waiting)?);
         Ok(())
