@@ -56,7 +56,11 @@ pub fn parse(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<PgConfig
         }
     }
     let rebuilt = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
-    let mut config = postgres::Config::from_str(&rebuilt).map_err(|error| invalid(url, error.to_string()))?;
+    let mut config = postgres::Config::from_str(&rebuilt).map_err(|error| {
+        // The client says "invalid connection string"; its cause names the parameter.
+        let cause = std::error::Error::source(&error).map_or(String::new(), |cause| format!(": {cause}"));
+        invalid(url, format!("{error}{cause}"))
+    })?;
     let sslmode = sslmode.or_else(|| env("PGSSLMODE"));
     let tls = match sslmode.as_deref() {
         None | Some("prefer") | Some("allow") => TlsMode::Prefer,
@@ -238,7 +242,7 @@ mod tests {
     fn bad_parameters_are_named_and_the_password_never_shown() {
         for (url, expected) in [
             ("postgres://u:secret@h/db?sslmode=always", "sslmode `always` is not one of"),
-            ("postgres://u:secret@h/db?frobnicate=1", "frobnicate"),
+            ("postgres://u:secret@h/db?frobnicate=1", "invalid connection string: unknown option `frobnicate`"),
             ("postgres://u:secret@h/db?sslcert=/c.pem", "the parameter `sslcert` is not supported by Strata"),
             ("postgres://u:secret@h:notaport/db", "postgres://u:***@h:notaport/db"),
         ] {
