@@ -112,9 +112,12 @@ impl<'d> Target<'d> {
         }
     }
 
-    /// How `step` runs here; an error, naming file and line, when the step
-    /// asks for what this database cannot do.
-    fn mode(&self, step: &Step) -> Result<Mode> {
+    /// How `step`, whose text is `sql` (`None`: not read yet), runs here; an
+    /// error, naming file and line, when the step asks for what this database
+    /// cannot do. Where DDL commits implicitly, a step runs atomically only
+    /// when the dialect reads every statement as one that rolls back (data
+    /// changes); a text not read yet counts as one that does not.
+    fn mode(&self, step: &Step, sql: Option<&str>) -> Result<Mode> {
         if step.options.foreign_keys_off && !self.capabilities.foreign_keys_switch {
             return Err(Error::file(
                 &step.file,
@@ -126,7 +129,10 @@ impl<'d> Target<'d> {
                 ),
             ));
         }
-        let atomic = !step.options.no_transaction && self.capabilities.transactional_ddl;
+        let dialect = self.rules.dialect;
+        let rolls_back = |sql: &str| dialect.statements(sql).all(|statement| dialect.transactional(statement.sql));
+        let atomic = !step.options.no_transaction
+            && (self.capabilities.transactional_ddl || sql.is_some_and(rolls_back));
         Ok(if atomic { Mode::Atomic } else { Mode::Recorded })
     }
 }
@@ -140,11 +146,12 @@ pub(crate) fn prepare_up<'m>(
     migrations
         .iter()
         .map(|migration| {
-            let mode = target.mode(&migration.up)?;
+            let scripts = check_up(migration, &target.rules)?;
+            let mode = target.mode(&migration.up, scripts[0].as_deref())?;
             if let Some(down) = &migration.down {
-                target.mode(down)?;
+                target.mode(down, scripts[1].as_deref())?;
             }
-            let kept = budget.keep(check_up(migration, &target.rules)?);
+            let kept = budget.keep(scripts);
             Ok(Planned {
                 action: Action::Apply,
                 version: migration.version,
@@ -179,12 +186,14 @@ pub(crate) fn prepare_down<'m>(
             }
         };
         let target = Target::of(driver);
-        let mode = target.mode(&step)?;
-        let kept = match &step {
-            Cow::Borrowed(step) => budget.keep([Some(check_step(step, &target.rules)?), None]),
+        let (mode, kept) = match &step {
+            Cow::Borrowed(step) => {
+                let sql = check_step(step, &target.rules)?;
+                (target.mode(step, Some(&sql))?, budget.keep([Some(sql), None]))
+            }
             Cow::Owned(step) => {
-                check_step(step, &target.rules)?;
-                None
+                let sql = check_step(step, &target.rules)?;
+                (target.mode(step, Some(&sql))?, None)
             }
         };
         planned.push(Planned {
@@ -206,6 +215,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::dialect::sqlite::SQLITE;
+    use crate::dialect::{Dialect, Statement, Token};
     use crate::migration::Script;
 
     fn step(no_transaction: bool, foreign_keys_off: bool) -> Step {
@@ -224,21 +235,60 @@ mod tests {
 
     #[test]
     fn an_option_the_database_cannot_honour_is_refused_with_file_and_line() {
-        let error = target(Capabilities::POSTGRES).mode(&step(false, true)).unwrap_err();
+        let error = target(Capabilities::POSTGRES).mode(&step(false, true), None).unwrap_err();
         assert_eq!(
             error.to_string(),
             "m/002_a.sql:1: `foreign_keys:off` cannot be honoured on PostgreSQL: it has no switch for foreign-key \
              enforcement; remove the option (and order the statements so every foreign key holds)"
         );
-        assert_eq!(target(Capabilities::SQLITE).mode(&step(false, true)).unwrap(), Mode::Atomic);
+        assert_eq!(target(Capabilities::SQLITE).mode(&step(false, true), None).unwrap(), Mode::Atomic);
     }
 
     #[test]
     fn a_step_runs_atomically_only_where_its_ddl_can_roll_back() {
-        assert_eq!(target(Capabilities::POSTGRES).mode(&step(false, false)).unwrap(), Mode::Atomic);
-        assert_eq!(target(Capabilities::POSTGRES).mode(&step(true, false)).unwrap(), Mode::Recorded);
-        let no_ddl_transactions = Capabilities { transactional_ddl: false, ..Capabilities::POSTGRES };
-        assert_eq!(target(no_ddl_transactions).mode(&step(false, false)).unwrap(), Mode::Recorded);
+        let sql = Some("CREATE TABLE a (id INTEGER);");
+        assert_eq!(target(Capabilities::POSTGRES).mode(&step(false, false), sql).unwrap(), Mode::Atomic);
+        assert_eq!(target(Capabilities::POSTGRES).mode(&step(true, false), sql).unwrap(), Mode::Recorded);
+    }
+
+    /// SQLite's reading, except that only data changes roll back (as on MySQL).
+    struct DataOnly;
+
+    impl Dialect for DataOnly {
+        fn name(&self) -> &'static str {
+            "DataOnly"
+        }
+        fn statements<'a>(&self, script: &'a str) -> Box<dyn Iterator<Item = Statement<'a>> + 'a> {
+            SQLITE.statements(script)
+        }
+        fn tokens<'a>(&self, sql: &'a str) -> Box<dyn Iterator<Item = Token<'a>> + 'a> {
+            SQLITE.tokens(sql)
+        }
+        fn transaction_control(&self, statement: &str) -> Option<String> {
+            SQLITE.transaction_control(statement)
+        }
+        fn transactional(&self, statement: &str) -> bool {
+            ["INSERT", "UPDATE", "DELETE"].iter().any(|word| statement.starts_with(word))
+        }
+        fn is_name(&self, token: &Token<'_>, name: &str) -> bool {
+            SQLITE.is_name(token, name)
+        }
+        fn placeholder(&self, n: usize) -> String {
+            SQLITE.placeholder(n)
+        }
+    }
+
+    #[test]
+    fn where_ddl_commits_at_once_a_step_of_data_changes_only_still_runs_atomically() {
+        static DATA_ONLY: DataOnly = DataOnly;
+        let capabilities = Capabilities { transactional_ddl: false, ..Capabilities::POSTGRES };
+        let target = Target { capabilities, kind: "MySQL", rules: Rules { dialect: &DATA_ONLY, ..Rules::default() } };
+        let mode = |sql: Option<&str>, no_transaction| target.mode(&step(no_transaction, false), sql).unwrap();
+        let seeds = "INSERT INTO a VALUES (1);\nUPDATE a SET id = 2;\nDELETE FROM a WHERE id = 3;";
+        assert_eq!(mode(Some(seeds), false), Mode::Atomic);
+        assert_eq!(mode(Some(seeds), true), Mode::Recorded, "transaction:false is honoured");
+        assert_eq!(mode(Some("INSERT INTO a VALUES (1);\nCREATE INDEX i ON a (id);"), false), Mode::Recorded);
+        assert_eq!(mode(None, false), Mode::Recorded, "a text not read yet is not known to roll back");
     }
 
     #[test]

@@ -70,6 +70,14 @@ pub trait Dialect: Send + Sync {
     /// otherwise `None`. Savepoints are not transaction control.
     fn transaction_control(&self, statement: &str) -> Option<String>;
 
+    /// Whether `statement` (one statement as `statements` yields it) runs inside a transaction and rolls back
+    /// with it. Where DDL commits implicitly (MySQL/MariaDB), only data changes do; a step whose statements
+    /// all do runs atomically with its history row even there.
+    fn transactional(&self, statement: &str) -> bool {
+        let _ = statement;
+        true
+    }
+
     /// Whether `token` names the table `name` (a plain identifier: letters,
     /// digits and `_`), as this database compares names.
     fn is_name(&self, token: &Token<'_>, name: &str) -> bool;
