@@ -195,9 +195,10 @@ fn unfinished_hint(label: &str, direction: Direction) -> String {
         Direction::Down => (format!("the revert of {label}"), "--reverted", "--applied"),
     };
     format!(
-        "{what} ran outside a transaction (transaction:false), so the statements before the failing one stay done \
-         and history marks it interrupted. Finish or undo it by hand, then run `strata repair {label} {done}` \
-         (finished) or `strata repair {label} {undone}` (undone)."
+        "{what} ran outside a transaction (transaction:false, or DDL that this database commits at once), so the \
+         statements before the failing one stay done and history marks it interrupted (`strata status` shows \
+         where it stopped). Finish or undo it by hand, then run `strata repair {label} {done}` (finished) or \
+         `strata repair {label} {undone}` (undone)."
     )
 }
 

@@ -338,15 +338,25 @@ fn failing_transaction_false_migration_is_marked_interrupted_and_blocks_up_and_d
     project.run(&["up"]).assert(
         1,
         "Applying 001 a ... failed\n",
-        "Error: migration 001 (a) failed at migrations/versions/001_a.sql:3: no such table: nosuch\n\
-         Hint: migration 001 ran outside a transaction (transaction:false), so the statements before the failing one stay done \
-         and history marks it interrupted. Finish or undo it by hand, then run `strata repair 001 --applied` \
-         (finished) or `strata repair 001 --reverted` (undone).\n",
+        "Error: migration 001 (a) failed at migrations/versions/001_a.sql:3: no such table: nosuch; before it, \
+         1 statement ran and stays done (line 2)\n\
+         Hint: migration 001 ran outside a transaction (transaction:false, or DDL that this database commits at once), \
+         so the statements before the failing one stay done and history marks it interrupted (`strata status` shows \
+         where it stopped). Finish or undo it by hand, then run `strata repair 001 --applied` (finished) or \
+         `strata repair 001 --reverted` (undone).\n",
     );
     assert_eq!(project.schema(), ["table a"], "the statement before the failing one stays applied");
     let state: String =
         project.db().query_row("SELECT state FROM migration_history WHERE version = 1", [], |r| r.get(0)).unwrap();
     assert_eq!(state, "applying");
+    let status = project.run(&["status"]);
+    assert!(
+        status.stdout.contains(
+            "\n         stopped at migrations/versions/001_a.sql:3: no such table: nosuch; before it, 1 statement ran \
+             and stays done (line 2)\n"
+        ),
+        "status shows where the interrupted step stopped:\n{status}"
+    );
 
     let refused = "Error: history and migration files disagree; nothing was changed:\n\
                    \x20 001 a: started outside a transaction and never finished: the database may hold part of it\n\
@@ -832,10 +842,12 @@ fn failing_transaction_false_down_hint_settles_the_row_the_other_way() {
     project.run(&["down", "0", "--yes"]).assert(
         1,
         "Reverting 001 a ... failed\n",
-        "Error: reverting migration 001 (a) failed at migrations/versions/001_a.sql:6: no such table: nosuch\n\
-         Hint: the revert of 001 ran outside a transaction (transaction:false), so the statements before the failing one \
-         stay done and history marks it interrupted. Finish or undo it by hand, then run \
-         `strata repair 001 --reverted` (finished) or `strata repair 001 --applied` (undone).\n",
+        "Error: reverting migration 001 (a) failed at migrations/versions/001_a.sql:6: no such table: nosuch; \
+         before it, 1 statement ran and stays done (line 5)\n\
+         Hint: the revert of 001 ran outside a transaction (transaction:false, or DDL that this database commits at \
+         once), so the statements before the failing one stay done and history marks it interrupted (`strata status` \
+         shows where it stopped). Finish or undo it by hand, then run `strata repair 001 --reverted` (finished) or \
+         `strata repair 001 --applied` (undone).\n",
     );
     assert_eq!(project.schema(), ["table a"]);
 }

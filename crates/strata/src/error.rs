@@ -48,7 +48,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A statement of a migration failed; the migration was rolled back.
-    #[error("{} {label} ({name}) failed at {location}: {message}", match direction { crate::Direction::Up => "migration", crate::Direction::Down => "reverting migration" })]
+    #[error("{} {label} ({name}) failed at {location}: {message}{}", match direction { crate::Direction::Up => "migration", crate::Direction::Down => "reverting migration" }, describe_ran(ran.as_deref()))]
     Statement {
         version: u64,
         /// The version as written in the file name.
@@ -64,6 +64,10 @@ pub enum Error {
         rolled_back: bool,
         /// Whether the migration was being applied or reverted.
         direction: crate::Direction,
+        /// For a step run statement by statement outside a transaction: the
+        /// file lines of the statements that ran before the failing one, and
+        /// stay done (`None` when not known, or rolled back).
+        ran: Option<Vec<usize>>,
     },
     /// A `foreign_keys:off` step left rows that break a foreign key.
     #[error(
@@ -216,6 +220,27 @@ fn at(file: &std::path::Path, line: usize) -> String {
     match line {
         0 => file.display().to_string(),
         _ => format!("{}:{line}", file.display()),
+    }
+}
+
+/// What a step outside a transaction did before its failing statement:
+/// `; before it, 2 statements ran and stay done (lines 3, 8)`.
+pub(crate) fn describe_ran(ran: Option<&[usize]>) -> String {
+    const SHOWN: usize = 10;
+    match ran {
+        None => String::new(),
+        Some([]) => "; no statement before it had run".to_owned(),
+        Some(lines) => {
+            let mut shown: Vec<String> = lines.iter().take(SHOWN).map(usize::to_string).collect();
+            if lines.len() > SHOWN {
+                shown.push(format!("and {} more", lines.len() - SHOWN));
+            }
+            let (count, noun, line) = match lines.len() {
+                1 => ("1".to_owned(), "statement ran and stays", "line"),
+                n => (n.to_string(), "statements ran and stay", "lines"),
+            };
+            format!("; before it, {count} {noun} done ({line} {})", shown.join(", "))
+        }
     }
 }
 

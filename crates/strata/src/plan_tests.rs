@@ -16,6 +16,7 @@ fn row(version: u64, checksum: &str) -> Applied {
         execution_ms: 1,
         state: RowState::Applied,
         has_down: true,
+        failure: None,
     }
 }
 

@@ -131,8 +131,8 @@ impl<'d> Target<'d> {
         }
         let dialect = self.rules.dialect;
         let rolls_back = |sql: &str| dialect.statements(sql).all(|statement| dialect.transactional(statement.sql));
-        let atomic = !step.options.no_transaction
-            && (self.capabilities.transactional_ddl || sql.is_some_and(rolls_back));
+        let atomic =
+            !step.options.no_transaction && (self.capabilities.transactional_ddl || sql.is_some_and(rolls_back));
         Ok(if atomic { Mode::Atomic } else { Mode::Recorded })
     }
 }

@@ -200,22 +200,27 @@ fn run_unguarded(
     guard: &mut Guard,
 ) -> Result<Duration> {
     let started = Instant::now();
-    match &change {
+    let version = match &change {
         HistoryChange::Insert(record) => {
             let record = Record { state: RowState::Applying, ..record.clone() };
             driver.insert_history(&record)?;
             guard.wrote(inserted);
+            record.version
         }
         HistoryChange::Delete(version) => {
             driver.set_history_state(*version, RowState::Reverting, None)?;
             guard.wrote(updated);
+            *version
         }
-    }
-    execute_all(driver, subject, step, sql, false)?;
-    if driver.in_transaction() {
+    };
+    let mut result = execute_all(driver, subject, step, sql, false);
+    if result.is_ok() && driver.in_transaction() {
         let _ = driver.rollback();
         let message = "the section left a transaction open (BEGIN without COMMIT); it was rolled back";
-        return Err(failure(subject, step.file.display().to_string(), message, false));
+        result = Err(failure(subject, step.file.display().to_string(), message, false));
+    }
+    if let Err(error) = result {
+        return Err(record_failure(driver, version, error));
     }
     let elapsed = started.elapsed();
     let written = match change {
@@ -227,6 +232,17 @@ fn run_unguarded(
     };
     guard.after_write(driver, subject, written, false)?;
     Ok(elapsed)
+}
+
+/// Records in the history row of `version` why its step stopped, so that
+/// `status` can show it; returns `error`. Recording is best effort: when the
+/// connection is gone too, the row still says the step was interrupted.
+fn record_failure(driver: &mut dyn Driver, version: u64, error: Error) -> Error {
+    if let Error::Statement { location, message, ran, .. } = &error {
+        let text = format!("{location}: {message}{}", crate::error::describe_ran(ran.as_deref()));
+        let _ = driver.set_history_failure(version, &text);
+    }
+    error
 }
 
 /// Runs every statement of `sql`, the text of `step`. In a transaction, a statement that ends it
@@ -242,12 +258,20 @@ fn execute_all(
     if in_transaction && driver.capabilities().whole_scripts {
         return execute_whole(driver, subject, step, sql);
     }
+    // Outside a transaction, the lines of the statements that ran: they stay done.
+    let mut ran = Vec::new();
     for statement in driver.dialect().statements(sql) {
-        let at = |offset| {
-            format!("{}:{}", step.file.display(), step.line + statement.line - 1 + lines_before(&statement, offset))
-        };
+        let line = step.line + statement.line - 1;
+        let at = |offset| format!("{}:{}", step.file.display(), line + lines_before(&statement, offset));
         if let Err(error) = driver.execute(statement.sql) {
-            return Err(failure(subject, at(error.offset), error, in_transaction));
+            let mut failed = failure(subject, at(error.offset), error, in_transaction);
+            if let (false, Error::Statement { ran: done, .. }) = (in_transaction, &mut failed) {
+                *done = Some(ran);
+            }
+            return Err(failed);
+        }
+        if !in_transaction {
+            ran.push(line);
         }
         if in_transaction && !driver.in_transaction() {
             let message = "this statement ended the migration's transaction, so what ran before it is committed without its history row";
@@ -297,6 +321,7 @@ fn failure(subject: &Subject<'_>, location: String, error: impl Into<Cause>, rol
         code: code.map(String::into_boxed_str),
         rolled_back,
         direction: subject.direction,
+        ran: None,
     }
 }
 
@@ -393,7 +418,7 @@ mod tests {
     fn a_step_that_replaces_the_history_table_is_caught() {
         let create = "CREATE TABLE migration_history (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
             applied_at TEXT NOT NULL, execution_ms INTEGER NOT NULL, checksum TEXT NOT NULL, state TEXT NOT NULL, \
-            up_sql TEXT NOT NULL, down_sql TEXT, down_options TEXT NOT NULL DEFAULT '');";
+            up_sql TEXT NOT NULL, down_sql TEXT, down_options TEXT NOT NULL DEFAULT '', failure TEXT);";
         let (_, result) = apply(&format!("DROP TABLE migration_history;\n{create}"), true);
         assert!(result.unwrap_err().to_string().ends_with(
             "(the table was dropped and created again); it ran with transaction:false, so this cannot be rolled back"

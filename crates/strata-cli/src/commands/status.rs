@@ -159,6 +159,9 @@ fn write_table(out: &mut impl Write, report: &Report<'_>) -> std::io::Result<()>
             }
             None => writeln!(out, "{:v$}  {:n$}  {style}{state}{style:#}", entry.label, entry.name)?,
         }
+        if let (State::Interrupted, Some(failure)) = (entry.state, entry.applied.and_then(|r| r.failure.as_deref())) {
+            writeln!(out, "{:v$}  {DIM}stopped at {}{DIM:#}", "", failure.replace('\n', " "))?;
+        }
     }
     writeln!(out)
 }
@@ -204,6 +207,8 @@ struct MigrationJson<'a> {
     execution_ms: Option<u64>,
     /// The file's checksum, or the applied one when the file is gone.
     checksum: Option<&'a str>,
+    /// Why an interrupted step stopped, when it could say.
+    failure: Option<&'a str>,
 }
 
 fn to_json(url: &DatabaseUrl, report: &Report<'_>) -> serde_json::Result<String> {
@@ -218,6 +223,7 @@ fn to_json(url: &DatabaseUrl, report: &Report<'_>) -> serde_json::Result<String>
             applied_at: entry.applied.map(|row| row.applied_at.as_str()),
             execution_ms: entry.applied.map(|row| row.execution_ms),
             checksum: entry.migration.map(|m| m.checksum.as_str()).or(entry.applied.map(|row| row.checksum.as_str())),
+            failure: entry.applied.and_then(|row| row.failure.as_deref()),
         })
         .collect();
     let counts = Counts {

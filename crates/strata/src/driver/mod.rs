@@ -118,6 +118,10 @@ pub trait Driver: Connection + Send {
     fn set_history_state(&mut self, version: u64, state: RowState, execution_ms: Option<u64>) -> Result<()> {
         store::set_state(self, version, state, execution_ms)
     }
+    /// Records why the interrupted step of `version` stopped (see [`crate::history::FAILURE`]).
+    fn set_history_failure(&mut self, version: u64, failure: &str) -> Result<()> {
+        store::set_failure(self, version, failure)
+    }
     /// Deletes a history row.
     fn delete_history(&mut self, version: u64) -> Result<()> {
         store::delete(self, version)

@@ -115,6 +115,12 @@ impl RowState {
 pub const COLUMNS: [&str; 9] =
     ["version", "name", "applied_at", "execution_ms", "checksum", "state", "up_sql", "down_sql", "down_options"];
 
+/// The column saying why an interrupted step stopped: the statement that
+/// failed, where, the database's error, and what ran before it. Added after
+/// the others; a table without it is Strata's all the same, and gains it
+/// the next time a command that writes history opens it (`store::ensure`).
+pub const FAILURE: &str = "failure";
+
 /// The columns of the table WriteBot's Python runner (`migrations/migrate.py`) created.
 pub const WRITEBOT_COLUMNS: [&str; 4] = ["id", "version", "name", "applied_at"];
 
@@ -216,6 +222,9 @@ pub struct Applied {
     pub state: RowState,
     /// Whether a down script is stored.
     pub has_down: bool,
+    /// Why an interrupted step stopped, as recorded when it failed (`None`
+    /// when it finished, or when it was killed before it could say).
+    pub failure: Option<String>,
 }
 
 /// A value of a history row that is not what Strata writes: the row's version
@@ -247,6 +256,7 @@ impl Applied {
             execution_ms,
             state: RowState::parse(&state_text).ok_or_else(|| bad("state", state))?,
             has_down,
+            failure: None,
         })
     }
 }

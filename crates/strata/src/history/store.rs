@@ -7,18 +7,20 @@
 
 use crate::driver::{Driver, LegacyRow, Param};
 use crate::error::{Error, Result};
-use crate::history::{Applied, BadValue, Cell, Record, RowState, Shape};
+use crate::history::{Applied, BadValue, Cell, Record, RowState, Shape, FAILURE};
 
 /// What the history table is, from its columns.
 pub(crate) fn shape<D: Driver + ?Sized>(driver: &mut D) -> Result<Shape> {
     Ok(Shape::of(&driver.history_columns()?))
 }
 
-/// Fails unless the table is Strata's or absent; returns whether it exists.
-fn require_strata<D: Driver + ?Sized>(driver: &mut D) -> Result<bool> {
-    match shape(driver)? {
-        Shape::Absent => Ok(false),
-        Shape::Strata => Ok(true),
+/// Fails unless the table is Strata's or absent; returns `None` when there
+/// is none, else whether it has the [`FAILURE`] column (added after the others).
+fn require_strata<D: Driver + ?Sized>(driver: &mut D) -> Result<Option<bool>> {
+    let columns = driver.history_columns()?;
+    match Shape::of(&columns) {
+        Shape::Absent => Ok(None),
+        Shape::Strata => Ok(Some(columns.iter().any(|column| column.eq_ignore_ascii_case(FAILURE)))),
         Shape::WriteBot => Err(foreign(driver, crate::history::WRITEBOT_COLUMNS.map(str::to_owned).to_vec(), true)),
         Shape::Other(columns) => Err(foreign(driver, columns, false)),
     }
@@ -29,13 +31,15 @@ pub(crate) fn foreign<D: Driver + ?Sized>(driver: &D, columns: Vec<String>, writ
     Error::ForeignHistory { table: driver.history_table().to_string(), database: driver.describe(), columns, writebot }
 }
 
-/// Creates Strata's table unless it exists; refuses another tool's.
+/// Creates Strata's table unless it exists, and adds the [`FAILURE`] column
+/// to a table made before it; refuses another tool's.
 pub(crate) fn ensure<D: Driver + ?Sized>(driver: &mut D) -> Result<()> {
-    if require_strata(driver)? {
-        return Ok(());
-    }
-    let create = driver.history_ddl();
-    driver.execute_params(&create, &[]).map(drop)
+    let sql = match require_strata(driver)? {
+        Some(true) => return Ok(()),
+        Some(false) => format!("ALTER TABLE {} ADD COLUMN {FAILURE} TEXT", driver.qualified_history()),
+        None => driver.history_ddl(),
+    };
+    driver.execute_params(&sql, &[]).map(drop)
 }
 
 fn bad_value<D: Driver + ?Sized>(driver: &D, bad: BadValue) -> Error {
@@ -50,23 +54,34 @@ fn bad_value<D: Driver + ?Sized>(driver: &D, bad: BadValue) -> Error {
 
 /// Every row, by version; empty when there is no table.
 pub(crate) fn read<D: Driver + ?Sized>(driver: &mut D) -> Result<Vec<Applied>> {
-    if !require_strata(driver)? {
+    let Some(has_failure) = require_strata(driver)? else {
         return Ok(Vec::new());
-    }
+    };
     let sql = format!(
         "SELECT version, name, checksum, applied_at, execution_ms, state, \
-         CASE WHEN down_sql IS NULL THEN 0 ELSE 1 END FROM {} ORDER BY version",
+         CASE WHEN down_sql IS NULL THEN 0 ELSE 1 END, {} FROM {} ORDER BY version",
+        if has_failure { FAILURE } else { "NULL" },
         driver.qualified_history()
     );
     let rows = driver.query(&sql, &[])?;
     let mut history = Vec::with_capacity(rows.len());
     for row in rows {
-        let Ok([version, name, checksum, applied_at, execution_ms, state, has_down]) = <[Cell; 7]>::try_from(row)
+        let Ok([version, name, checksum, applied_at, execution_ms, state, has_down, failure]) =
+            <[Cell; 8]>::try_from(row)
         else {
             return Err(Error::Database("the history query returned a row of another width".to_owned()));
         };
         let cells = [version, name, checksum, applied_at, execution_ms, state];
-        let applied = Applied::from_cells(cells, has_down == Cell::Integer(1)).map_err(|bad| bad_value(driver, bad))?;
+        let mut applied =
+            Applied::from_cells(cells, has_down == Cell::Integer(1)).map_err(|bad| bad_value(driver, bad))?;
+        applied.failure = match failure {
+            Cell::Null => None,
+            Cell::Text(text) => Some(text),
+            found => {
+                let bad = BadValue { version: applied.version.to_string(), column: FAILURE, found };
+                return Err(bad_value(driver, bad));
+            }
+        };
         history.push(applied);
     }
     Ok(history)
@@ -75,8 +90,8 @@ pub(crate) fn read<D: Driver + ?Sized>(driver: &mut D) -> Result<Vec<Applied>> {
 /// Every row, or `None` when there is no history table; creates nothing.
 pub(crate) fn read_if_exists<D: Driver + ?Sized>(driver: &mut D) -> Result<Option<Vec<Applied>>> {
     match require_strata(driver)? {
-        false => Ok(None),
-        true => read(driver).map(Some),
+        None => Ok(None),
+        Some(_) => read(driver).map(Some),
     }
 }
 
@@ -131,7 +146,15 @@ pub(crate) fn insert<D: Driver + ?Sized>(driver: &mut D, r: &Record<'_>) -> Resu
     driver.execute_params(&sql, &params).map(drop)
 }
 
-/// Sets a row's state (and, when finishing, its execution time).
+/// Records why the interrupted step of `version` stopped.
+pub(crate) fn set_failure<D: Driver + ?Sized>(driver: &mut D, version: u64, failure: &str) -> Result<()> {
+    let p = |n| driver.dialect().placeholder(n);
+    let sql = format!("UPDATE {} SET {FAILURE} = {} WHERE version = {}", driver.qualified_history(), p(1), p(2));
+    driver.execute_params(&sql, &[Param::Text(Some(failure)), Param::Int(whole(version)?)]).map(drop)
+}
+
+/// Sets a row's state (and, when finishing, its execution time), and
+/// forgets a recorded failure.
 pub(crate) fn set_state<D: Driver + ?Sized>(
     driver: &mut D,
     version: u64,
@@ -141,8 +164,13 @@ pub(crate) fn set_state<D: Driver + ?Sized>(
     let p = |n| driver.dialect().placeholder(n);
     let table = driver.qualified_history();
     let sql = match execution_ms {
-        Some(_) => format!("UPDATE {table} SET state = {}, execution_ms = {} WHERE version = {}", p(1), p(2), p(3)),
-        None => format!("UPDATE {table} SET state = {} WHERE version = {}", p(1), p(2)),
+        Some(_) => format!(
+            "UPDATE {table} SET state = {}, execution_ms = {}, {FAILURE} = NULL WHERE version = {}",
+            p(1),
+            p(2),
+            p(3)
+        ),
+        None => format!("UPDATE {table} SET state = {}, {FAILURE} = NULL WHERE version = {}", p(1), p(2)),
     };
     let mut params = vec![Param::Text(Some(state.as_str()))];
     if let Some(ms) = execution_ms {
@@ -179,4 +207,36 @@ pub(crate) fn legacy<D: Driver + ?Sized>(driver: &mut D) -> Result<Vec<LegacyRow
 /// A version or a duration as the database's signed 64-bit integer.
 fn whole(value: u64) -> Result<i64> {
     i64::try_from(value).map_err(|_| Error::Database(format!("{value} is too large for the history table")))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::driver::sqlite::SqliteDriver;
+    use crate::driver::Driver;
+    use crate::history::RowState;
+    use crate::url::SqliteTarget;
+
+    /// Strata's table as the releases before the `failure` column made it.
+    const NINE_COLUMNS: &str = "CREATE TABLE migration_history (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+        applied_at TEXT NOT NULL, execution_ms INTEGER NOT NULL, checksum TEXT NOT NULL, \
+        state TEXT NOT NULL DEFAULT 'applied', up_sql TEXT NOT NULL, down_sql TEXT, \
+        down_options TEXT NOT NULL DEFAULT '');
+        INSERT INTO migration_history VALUES (1, 'a', '2026-01-01 00:00:00', 3, 'c', 'applying', 'SELECT 1;', NULL, '');";
+
+    #[test]
+    fn a_table_made_before_the_failure_column_is_read_as_is_and_gains_it_when_written() {
+        let mut driver = SqliteDriver::open(&SqliteTarget::Memory).unwrap();
+        driver.connection().execute_batch(NINE_COLUMNS).unwrap();
+        let rows = driver.read_history().unwrap();
+        assert_eq!((rows[0].state, rows[0].failure.as_deref()), (RowState::Applying, None), "read without the column");
+        assert_eq!(driver.history_columns().unwrap().len(), 9, "reading changes nothing");
+
+        driver.ensure_history().unwrap();
+        assert_eq!(driver.history_columns().unwrap().last().map(String::as_str), Some("failure"));
+        driver.set_history_failure(1, "001_a.sql:3: no such table: nosuch").unwrap();
+        let rows = driver.read_history().unwrap();
+        assert_eq!(rows[0].failure.as_deref(), Some("001_a.sql:3: no such table: nosuch"));
+        driver.set_history_state(1, RowState::Applied, Some(5)).unwrap();
+        assert_eq!(driver.read_history().unwrap()[0].failure, None, "a settled row forgets its failure");
+    }
 }

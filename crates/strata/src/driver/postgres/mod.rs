@@ -335,7 +335,8 @@ impl Driver for PostgresDriver {
   state TEXT NOT NULL DEFAULT 'applied',
   up_sql TEXT NOT NULL,
   down_sql TEXT,
-  down_options TEXT NOT NULL DEFAULT ''
+  down_options TEXT NOT NULL DEFAULT '',
+  failure TEXT
 )",
             self.qualified_history()
         )

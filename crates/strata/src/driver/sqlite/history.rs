@@ -22,7 +22,8 @@ pub(super) fn create_sql(table: &str) -> String {
   state TEXT NOT NULL DEFAULT 'applied',
   up_sql TEXT NOT NULL,
   down_sql TEXT,
-  down_options TEXT NOT NULL DEFAULT ''
+  down_options TEXT NOT NULL DEFAULT '',
+  failure TEXT
 )"
     )
 }
