@@ -67,7 +67,7 @@ pub enum Error {
         /// For a step run statement by statement outside a transaction: the
         /// file lines of the statements that ran before the failing one, and
         /// stay done (`None` when not known, or rolled back).
-        ran: Option<Vec<usize>>,
+        ran: Option<Box<[usize]>>,
     },
     /// A `foreign_keys:off` step left rows that break a foreign key.
     #[error(

@@ -266,7 +266,7 @@ fn execute_all(
         if let Err(error) = driver.execute(statement.sql) {
             let mut failed = failure(subject, at(error.offset), error, in_transaction);
             if let (false, Error::Statement { ran: done, .. }) = (in_transaction, &mut failed) {
-                *done = Some(ran);
+                *done = Some(ran.into_boxed_slice());
             }
             return Err(failed);
         }
