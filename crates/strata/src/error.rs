@@ -55,7 +55,7 @@ pub enum Error {
         label: String,
         name: Box<str>,
         /// `file:line` of the failing statement (or `history:line` for a stored script).
-        location: String,
+        location: Box<str>,
         /// The database's own message.
         message: String,
         /// The database's own code for the error (PostgreSQL's SQLSTATE), when it gave one.

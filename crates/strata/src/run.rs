@@ -316,7 +316,7 @@ fn failure(subject: &Subject<'_>, location: String, error: impl Into<Cause>, rol
         version: subject.version,
         label: subject.label.to_owned(),
         name: subject.name.into(),
-        location,
+        location: location.into_boxed_str(),
         message,
         code: code.map(String::into_boxed_str),
         rolled_back,
