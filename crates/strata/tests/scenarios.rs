@@ -173,7 +173,7 @@ fn failed_migration_leaves_no_trace_and_keeps_earlier_ones(backend: &dyn Backend
     let mut db = backend.connect();
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     match &error {
-        Error::Statement { version: 3, location, rolled_back: true, .. } => assert_eq!(location, "003_broken.sql:4"),
+        Error::Statement { version: 3, location, rolled_back: true, .. } => assert_eq!(&**location, "003_broken.sql:4"),
         other => panic!("unexpected error: {other}"),
     }
     assert!(!table_exists(db.as_mut(), "extra"));
@@ -219,7 +219,7 @@ fn a_run_time_error_names_the_statement_that_failed(backend: &dyn Backend) {
     let mut db = backend.connect();
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     match &error {
-        Error::Statement { version: 2, location, rolled_back: true, .. } => assert_eq!(location, "002_dup.sql:5"),
+        Error::Statement { version: 2, location, rolled_back: true, .. } => assert_eq!(&**location, "002_dup.sql:5"),
         other => panic!("unexpected error: {other}"),
     }
     assert!(!table_exists(db.as_mut(), "extra"), "the replay to find the line was rolled back too");
