@@ -57,7 +57,7 @@ pub enum Error {
         /// `file:line` of the failing statement (or `history:line` for a stored script).
         location: Box<str>,
         /// The database's own message.
-        message: String,
+        message: Box<str>,
         /// The database's own code for the error (PostgreSQL's SQLSTATE), when it gave one.
         code: Option<Box<str>>,
         /// Whether the step's changes were rolled back.

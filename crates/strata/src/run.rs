@@ -317,7 +317,7 @@ fn failure(subject: &Subject<'_>, location: String, error: impl Into<Cause>, rol
         label: subject.label.to_owned(),
         name: subject.name.into(),
         location: location.into_boxed_str(),
-        message,
+        message: message.into_boxed_str(),
         code: code.map(String::into_boxed_str),
         rolled_back,
         direction: subject.direction,
