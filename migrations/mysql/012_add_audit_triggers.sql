@@ -5,7 +5,9 @@
 --   * the statement did not change updated_at itself
 --     (NEW.updated_at <=> OLD.updated_at), and
 --   * the row really changed: some other column differs (<=> compares NULLs
---     as values). A no-op UPDATE (SET x = x) leaves updated_at alone.
+--     as values; text is compared as bytes, CAST(… AS BINARY), because
+--     utf8mb4_bin pads with spaces when it compares, so 'x' = 'x ' would
+--     hide a change). A no-op UPDATE (SET x = x) leaves updated_at alone.
 -- A statement that sets updated_at to the value it already has cannot be told
 -- apart from one that does not mention it; the trigger then overwrites it.
 --
@@ -27,11 +29,11 @@ FOR EACH ROW
 BEGIN
     IF NEW.updated_at <=> OLD.updated_at
        AND NOT (NEW.id <=> OLD.id
-                AND NEW.username <=> OLD.username
-                AND NEW.email <=> OLD.email
-                AND NEW.password_hash <=> OLD.password_hash
-                AND NEW.display_name <=> OLD.display_name
-                AND NEW.role <=> OLD.role
+                AND CAST(NEW.username AS BINARY) <=> CAST(OLD.username AS BINARY)
+                AND CAST(NEW.email AS BINARY) <=> CAST(OLD.email AS BINARY)
+                AND CAST(NEW.password_hash AS BINARY) <=> CAST(OLD.password_hash AS BINARY)
+                AND CAST(NEW.display_name AS BINARY) <=> CAST(OLD.display_name AS BINARY)
+                AND CAST(NEW.role AS BINARY) <=> CAST(OLD.role AS BINARY)
                 AND NEW.is_active <=> OLD.is_active
                 AND NEW.email_verified <=> OLD.email_verified
                 AND NEW.created_at <=> OLD.created_at
@@ -61,10 +63,10 @@ FOR EACH ROW
 BEGIN
     IF NEW.updated_at <=> OLD.updated_at
        AND NOT (NEW.id <=> OLD.id
-                AND NEW.name <=> OLD.name
+                AND CAST(NEW.name AS BINARY) <=> CAST(OLD.name AS BINARY)
                 AND NEW.width <=> OLD.width
                 AND NEW.height <=> OLD.height
-                AND NEW.unit <=> OLD.unit
+                AND CAST(NEW.unit AS BINARY) <=> CAST(OLD.unit AS BINARY)
                 AND NEW.is_system <=> OLD.is_system
                 AND NEW.user_id <=> OLD.user_id
                 AND NEW.created_at <=> OLD.created_at) THEN
@@ -77,11 +79,11 @@ FOR EACH ROW
 BEGIN
     IF NEW.updated_at <=> OLD.updated_at
        AND NOT (NEW.id <=> OLD.id
-                AND NEW.name <=> OLD.name
-                AND NEW.description <=> OLD.description
+                AND CAST(NEW.name AS BINARY) <=> CAST(OLD.name AS BINARY)
+                AND CAST(NEW.description AS BINARY) <=> CAST(OLD.description AS BINARY)
                 AND NEW.user_id <=> OLD.user_id
                 AND NEW.page_size_preset_id <=> OLD.page_size_preset_id
-                AND NEW.orientation <=> OLD.orientation
+                AND CAST(NEW.orientation AS BINARY) <=> CAST(OLD.orientation AS BINARY)
                 AND NEW.margin_top <=> OLD.margin_top
                 AND NEW.margin_right <=> OLD.margin_right
                 AND NEW.margin_bottom <=> OLD.margin_bottom
@@ -89,13 +91,13 @@ BEGIN
                 AND NEW.line_height <=> OLD.line_height
                 AND NEW.handwriting_style <=> OLD.handwriting_style
                 AND NEW.legibility_bias <=> OLD.legibility_bias
-                AND NEW.ink_color <=> OLD.ink_color
+                AND CAST(NEW.ink_color AS BINARY) <=> CAST(OLD.ink_color AS BINARY)
                 AND NEW.is_public <=> OLD.is_public
                 AND NEW.is_system <=> OLD.is_system
                 AND NEW.created_at <=> OLD.created_at
                 AND NEW.character_override_collection_id <=> OLD.character_override_collection_id
-                AND NEW.background_style <=> OLD.background_style
-                AND NEW.text_alignment <=> OLD.text_alignment
+                AND CAST(NEW.background_style AS BINARY) <=> CAST(OLD.background_style AS BINARY)
+                AND CAST(NEW.text_alignment AS BINARY) <=> CAST(OLD.text_alignment AS BINARY)
                 AND NEW.stroke_width <=> OLD.stroke_width
                 AND NEW.paragraph_spacing <=> OLD.paragraph_spacing) THEN
         SET NEW.updated_at = UTC_TIMESTAMP();
@@ -108,8 +110,8 @@ BEGIN
     IF NEW.updated_at <=> OLD.updated_at
        AND NOT (NEW.id <=> OLD.id
                 AND NEW.user_id <=> OLD.user_id
-                AND NEW.name <=> OLD.name
-                AND NEW.description <=> OLD.description
+                AND CAST(NEW.name AS BINARY) <=> CAST(OLD.name AS BINARY)
+                AND CAST(NEW.description AS BINARY) <=> CAST(OLD.description AS BINARY)
                 AND NEW.is_active <=> OLD.is_active
                 AND NEW.created_at <=> OLD.created_at) THEN
         SET NEW.updated_at = UTC_TIMESTAMP();
@@ -122,8 +124,8 @@ BEGIN
     IF NEW.updated_at <=> OLD.updated_at
        AND NOT (NEW.id <=> OLD.id
                 AND NEW.collection_id <=> OLD.collection_id
-                AND NEW.`character` <=> OLD.`character`
-                AND NEW.svg_data <=> OLD.svg_data
+                AND CAST(NEW.`character` AS BINARY) <=> CAST(OLD.`character` AS BINARY)
+                AND CAST(NEW.svg_data AS BINARY) <=> CAST(OLD.svg_data AS BINARY)
                 AND NEW.baseline_offset <=> OLD.baseline_offset
                 AND NEW.x_advance <=> OLD.x_advance
                 AND NEW.created_at <=> OLD.created_at) THEN

@@ -38,7 +38,8 @@
 -- does not depend on the account that ran this migration.
 --
 -- The triggers check only the columns they guard (an INSERT, or an UPDATE
--- that changes one of them: MySQL has no UPDATE OF), so rows that were
+-- that changes one of them: MySQL has no UPDATE OF; the email compared as
+-- bytes, as in 012, so that 'x@y.z ' is a change), so rows that were
 -- already invalid before this migration can still be updated in their other
 -- columns (012's triggers change only updated_at). They fail the statement
 -- with SQLSTATE 23000 (integrity constraint violation) and a message naming
@@ -106,7 +107,7 @@ CREATE TRIGGER trg_users_validate_email_update
 BEFORE UPDATE ON users
 FOR EACH ROW
 BEGIN
-    IF NOT (NEW.email <=> OLD.email)
+    IF NOT (CAST(NEW.email AS BINARY) <=> CAST(OLD.email AS BINARY))
        AND NOT (NEW.email REGEXP '^[^@]+@[^@.]+([.][^@.]+)+$'
                 AND NEW.email NOT REGEXP (CONCAT('[ ', CHAR(9, 10, 11, 12, 13 USING utf8mb4), ']') COLLATE utf8mb4_bin)) THEN
         SIGNAL SQLSTATE '23000'
