@@ -1,6 +1,7 @@
 //! WriteBot's schema on PostgreSQL (`migrations/postgres`): the views of 013
 //! and 014 on the data set of `writebot_views.rs`, with the same expected
-//! values, and the PL/pgSQL triggers and seeds that differ most from SQLite's.
+//! values (both from `common/writebot_data.rs`, shared with the MySQL tests),
+//! and the PL/pgSQL triggers and seeds that differ most from SQLite's.
 //!
 //! The server: `STRATA_TEST_POSTGRES_URL`, e.g.
 //! `postgres://postgres@127.0.0.1:5432/postgres` (a superuser: loading orphans
@@ -32,6 +33,11 @@ use assert_cmd::Command;
 #[path = "common/postgres.rs"]
 mod postgres;
 use postgres::PgTest as TestDb;
+
+#[macro_use]
+#[path = "common/writebot_data.rs"]
+mod writebot_data;
+use writebot_data::*;
 
 fn migrations_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/postgres"))
@@ -71,57 +77,6 @@ fn db_at_014() -> Option<TestDb> {
     let db = pg_test!()?;
     up(&db, None);
     Some(db)
-}
-
-/// A value read from PostgreSQL, or expected: `row![1, "alice", NULL, ts("2024-01-01 09:00:00")]`.
-#[derive(Debug, Clone, PartialEq)]
-enum V {
-    Null,
-    Int(i64),
-    Real(f64),
-    Text(String),
-    Bool(bool),
-    /// A `timestamptz`, in UTC as `YYYY-MM-DD HH:MM:SS[.ffffff]`.
-    Time(String),
-}
-use V::Null as NULL;
-
-/// The expected value of a `timestamptz` column whose SQLite value is the text `utc`.
-fn ts(utc: &str) -> V {
-    V::Time(utc.to_owned())
-}
-
-trait Val {
-    fn val(self) -> V;
-}
-impl Val for i32 {
-    fn val(self) -> V {
-        V::Int(self.into())
-    }
-}
-impl Val for i64 {
-    fn val(self) -> V {
-        V::Int(self)
-    }
-}
-impl Val for &str {
-    fn val(self) -> V {
-        V::Text(self.to_owned())
-    }
-}
-impl Val for Option<String> {
-    fn val(self) -> V {
-        self.map_or(V::Null, V::Text)
-    }
-}
-impl Val for V {
-    fn val(self) -> V {
-        self
-    }
-}
-
-macro_rules! row {
-    ($($x:expr),* $(,)?) => { vec![$(Val::val($x)),*] };
 }
 
 /// Column `i` of `row` as a [`V`]; a type these tests do not expect (numeric, say) fails.
@@ -173,37 +128,6 @@ fn age_seconds(client: &mut Client, table: &str, id: i64) -> i64 {
         client,
         &format!("SELECT extract(epoch FROM clock_timestamp() - updated_at)::bigint FROM {table} WHERE id = {id}"),
     )
-}
-
-/// `t` in UTC as `YYYY-MM-DD HH:MM:SS`, then `.ffffff` if it has fractions of a second.
-fn utc_text(t: SystemTime) -> String {
-    let (secs, micros) = match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => (d.as_secs() as i64, d.subsec_micros()),
-        Err(e) => {
-            let d = e.duration();
-            match d.subsec_micros() {
-                0 => (-(d.as_secs() as i64), 0),
-                m => (-(d.as_secs() as i64) - 1, 1_000_000 - m),
-            }
-        }
-    };
-    let (days, second) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let (era, doe) = (z.div_euclid(146_097), z.rem_euclid(146_097));
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let text =
-        format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", second / 3600, second % 3600 / 60, second % 60);
-    if micros == 0 {
-        text
-    } else {
-        format!("{text}.{micros:06}")
-    }
 }
 
 #[test]
@@ -265,112 +189,13 @@ fn strata_reads_the_postgres_folder_as_fourteen_migrations() {
     assert!(stdout.contains("014      create_backup_utilities"), "{stdout}");
 }
 
-/// Timestamps relative to now, to the second: 1, 2 and 10 days ago.
-struct Recent {
-    r1: String,
-    r2: String,
-    r10: String,
-}
-
-impl Recent {
-    fn now() -> Recent {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let ago = |days: u64| utc_text(UNIX_EPOCH + Duration::from_secs(now - days * 86_400));
-        Recent { r1: ago(1), r2: ago(2), r10: ago(10) }
-    }
-}
-
-struct Activity {
-    id: i64,
-    user_id: i64,
-    activity_type: &'static str,
-    description: Option<String>,
-    ip_address: Option<String>,
-    created_at: String,
-}
-
-const TYPES: [&str; 4] = ["login", "generate", "logout", "template_create"];
-const USERS: [i64; 5] = [1, 2, 3, 4, 99]; // 99 does not exist: orphaned activities
-
-/// writebot_views.rs's 116 activities. Ids 1–110 (g = id - 1): user
-/// USERS[g % 5], type TYPES[g % 4], description "event g" unless g % 3 == 0,
-/// ip "10.0.0.g" when g is even, at 2024-07-01 10:MM:00 with MM = g / 2 (so
-/// pairs share a timestamp). Then six hand-written ones, 111–116.
-fn activities(recent: &Recent) -> Vec<Activity> {
-    let mut all: Vec<Activity> = (0..110)
-        .map(|g: i64| Activity {
-            id: g + 1,
-            user_id: USERS[g as usize % 5],
-            activity_type: TYPES[g as usize % 4],
-            description: (g % 3 != 0).then(|| format!("event {g}")),
-            ip_address: (g % 2 == 0).then(|| format!("10.0.0.{g}")),
-            created_at: format!("2024-07-01 10:{:02}:00", g / 2),
-        })
-        .collect();
-    let special =
-        |id, user_id, activity_type, description: Option<&str>, ip: Option<&str>, created_at: &str| Activity {
-            id,
-            user_id,
-            activity_type,
-            description: description.map(String::from),
-            ip_address: ip.map(String::from),
-            created_at: created_at.to_owned(),
-        };
-    all.push(special(111, 1, "login", Some("signed in"), Some("192.168.1.1"), &recent.r1));
-    all.push(special(112, 2, "generate", Some("3 pages"), None, &recent.r2));
-    all.push(special(113, 1, "logout", None, Some("192.168.1.1"), "2024-07-01 10:30:00"));
-    all.push(special(114, 3, "template_create", Some("made a template"), Some("10.1.1.1"), &recent.r10));
-    all.push(special(115, 99, "login", Some("ghost"), None, &recent.r2));
-    all.push(special(116, 2, "generate", Some("long ago"), None, "2023-12-31 23:59:59"));
-    all
-}
-
 /// Loads writebot_views.rs's data set into a database at 012, with foreign keys
 /// (and every trigger) off for the session, so it can hold orphans.
 fn load(client: &mut Client, recent: &Recent) {
-    client
-        .batch_execute(
-            "SET session_replication_role = replica;
-         INSERT INTO users (id, username, email, password_hash, role, is_active, created_at, last_login_at) VALUES
-            (1, 'alice', 'alice@example.com',   'h', 'admin', true,  '2024-01-01 09:00:00', '2024-06-01 10:00:00'),
-            (2, 'bob',   'bob@example.org',     'h', 'user',  true,  '2024-02-01 09:00:00', NULL),
-            (3, 'carol', 'carol@invalid',       'h', 'user',  false, '2024-03-01 09:00:00', '2024-05-05 05:05:05'),
-            (4, 'dave',  'dave at example.com', 'h', 'admin', true,  '2024-04-01 09:00:00', NULL),
-            (5, 'erin',  'erin@example.net',    'h', 'user',  true,  '2024-05-01 09:00:00', NULL),
-            (6, 'frank', 'frank@example..com',  'h', 'user',  false, '2024-06-01 09:00:00', NULL);
-         INSERT INTO usage_statistics (user_id, date, generations, pages_generated, characters_generated, processing_ms) VALUES
-            (1, '2024-06-01', 5, 10, 1000, 50),
-            (1, '2024-06-02', 3, 4, 500, 20),
-            (2, '2024-06-01', 2, 2, 200, 10),
-            (3, '2024-06-01', -1, 0, 100, 5),
-            (3, '2024-06-03', 4, 6, 300, 0),
-            (4, '2024-06-01', 0, -2, -5, 0),
-            (99, '2024-06-01', 7, 7, 700, 70);
-         INSERT INTO page_size_presets (id, name, width, height, unit, is_system, user_id) VALUES
-            (5, 'A4 custom', 210, 297, 'mm', false, 1),
-            (6, 'Square', 200, 200, 'mm', false, 2);
-         INSERT INTO template_presets (id, name, user_id, page_size_preset_id) VALUES
-            (5, 'Alice letter', 1, 5),
-            (6, 'Alice notes', 1, NULL),
-            (7, 'Bob', 2, 2),
-            (8, 'Carol', 3, 77),
-            (9, 'Ghost', 99, 6);
-         INSERT INTO character_override_collections (id, user_id, name) VALUES
-            (1, 1, 'Alice hand'), (2, 1, 'Alice bold'), (3, 2, 'Bob hand'), (4, 99, 'Ghost');
-         INSERT INTO character_overrides (id, collection_id, character, svg_data) VALUES
-            (1, 1, 'a', '<svg>a</svg>'),
-            (2, 1, 'b', '  \n<svg>b</svg>'),
-            (3, 2, 'c', '<SVG>c</SVG>'),
-            (4, 3, 'd', '<svg/>'),
-            (5, 3, 'e', 'not svg'),
-            (6, 4, 'f', '<svg/>'),
-            (7, 50, 'g', '<svg/>'),
-            (8, 2, 'h', '\t<svg/>');",
-        )
-        .unwrap();
-    // Rust turned \n and \t above into a real line feed and tab.
+    client.batch_execute("SET session_replication_role = replica").unwrap();
+    client.batch_execute(&data_statements("character").join(";\n")).unwrap();
     let svg = rows(client, "SELECT svg_data FROM character_overrides WHERE id IN (2, 8) ORDER BY id");
-    assert_eq!(svg, vec![row!["  \n<svg>b</svg>"], row!["\t<svg/>"]]);
+    assert_eq!(svg, loaded_svg_with_white_space());
     let insert = client
         .prepare(
             "INSERT INTO user_activities (id, user_id, activity_type, description, ip_address, user_agent, created_at)
@@ -390,7 +215,6 @@ fn loaded() -> Option<(TestDb, Recent)> {
     let db = pg_test!()?;
     up(&db, Some(12));
     let recent = Recent::now();
-    assert!(recent.r10.as_str() > "2024-07-01 10:54:00", "the clock is before the test data");
     load(&mut utc_client(&db), &recent);
     up(&db, None);
     let versions = rows(&mut utc_client(&db), "SELECT version::bigint FROM migration_history ORDER BY version");
@@ -464,63 +288,19 @@ fn views_have_the_specified_columns() {
 fn views_on_a_fresh_database() {
     let Some(db) = db_at_014() else { return };
     let mut client = utc_client(&db);
-    assert_eq!(
-        rows(&mut client, "SELECT * FROM data_integrity_checks"),
-        vec![
-            row!["orphaned_user_activities", 0, "ok"],
-            row!["orphaned_usage_statistics", 0, "ok"],
-            row!["orphaned_character_overrides", 0, "ok"],
-            row!["orphaned_override_collections", 0, "ok"],
-            row!["templates_missing_page_size", 0, "ok"],
-            row!["invalid_user_emails", 0, "ok"],
-            row!["negative_usage_counts", 0, "ok"],
-            row!["invalid_svg_data", 0, "ok"],
-        ]
-    );
-    assert_eq!(
-        rows(&mut client, "SELECT * FROM system_statistics"),
-        vec![row![0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 0, 0, 14]]
-    );
+    assert_eq!(rows(&mut client, "SELECT * FROM data_integrity_checks"), fresh_checks());
+    assert_eq!(rows(&mut client, "SELECT * FROM system_statistics"), fresh_system_statistics());
     assert!(rows(&mut client, "SELECT * FROM user_summary_stats").is_empty());
     assert!(rows(&mut client, "SELECT * FROM recent_activity").is_empty());
-
-    // A user with nothing gets zeros, not NULLs.
-    client
-        .batch_execute(
-            "INSERT INTO users (username, email, password_hash, created_at) VALUES ('zed', 'zed@example.com', 'h', '2024-01-01 00:00:00')",
-        )
-        .unwrap();
-    assert_eq!(
-        rows(&mut client, "SELECT * FROM user_summary_stats"),
-        vec![row![1, "zed", "zed@example.com", "user", 1, ts("2024-01-01 00:00:00"), NULL, 0, NULL, 0, 0, 0, 0, 0, 0]]
-    );
+    client.batch_execute(ZED).unwrap();
+    assert_eq!(rows(&mut client, "SELECT * FROM user_summary_stats"), zed_summary());
 }
 
 #[test]
 fn data_integrity_checks_counts_every_problem() {
     let Some((db, _)) = loaded() else { return };
     let mut client = utc_client(&db);
-    assert_eq!(
-        rows(&mut client, "SELECT * FROM data_integrity_checks"),
-        vec![
-            // 22 generated activities of user 99, and activity 115.
-            row!["orphaned_user_activities", 23, "fail"],
-            // the usage row of user 99.
-            row!["orphaned_usage_statistics", 1, "fail"],
-            // override 7 (collection 50).
-            row!["orphaned_character_overrides", 1, "fail"],
-            // collection 4 (user 99).
-            row!["orphaned_override_collections", 1, "fail"],
-            // template 6 (NULL) and template 8 (page size 77).
-            row!["templates_missing_page_size", 2, "fail"],
-            // carol@invalid, 'dave at example.com', frank@example..com.
-            row!["invalid_user_emails", 3, "fail"],
-            // carol's generations -1; dave's row with -2 and -5 counts once.
-            row!["negative_usage_counts", 2, "fail"],
-            // '<SVG>c</SVG>' (case) and 'not svg'; leading white space is fine.
-            row!["invalid_svg_data", 2, "fail"],
-        ]
-    );
+    assert_eq!(rows(&mut client, "SELECT * FROM data_integrity_checks"), loaded_checks());
 
     // Fix each problem (foreign keys on): every check goes back to 0 / 'ok'.
     client
@@ -535,196 +315,31 @@ fn data_integrity_checks_counts_every_problem() {
          UPDATE character_overrides SET svg_data = '<svg/>' WHERE id IN (3, 5);",
         )
         .unwrap();
-    let checks = rows(&mut client, "SELECT check_name, issue_count, status FROM data_integrity_checks");
-    assert_eq!(checks.len(), 8);
-    for check in checks {
-        assert_eq!(check[1..], [0.val(), "ok".val()], "{check:?}");
-    }
+    assert_eq!(rows(&mut client, "SELECT * FROM data_integrity_checks"), fresh_checks());
 }
 
 #[test]
 fn user_summary_stats_has_one_row_per_user() {
     let Some((db, recent)) = loaded() else { return };
-    let mut client = utc_client(&db);
-    let (r1, r2, r10) = (ts(&recent.r1), ts(&recent.r2), ts(&recent.r10));
-    // user_id, username, email, role, is_active, created_at, last_login_at, activity_count, last_activity_at,
-    // total_generations, total_pages, total_characters, template_count, collection_count, override_count
-    assert_eq!(
-        rows(&mut client, "SELECT * FROM user_summary_stats ORDER BY user_id"),
-        vec![
-            row![
-                1,
-                "alice",
-                "alice@example.com",
-                "admin",
-                1,
-                ts("2024-01-01 09:00:00"),
-                ts("2024-06-01 10:00:00"),
-                24,
-                r1,
-                8,
-                14,
-                1500,
-                2,
-                2,
-                4
-            ],
-            row![2, "bob", "bob@example.org", "user", 1, ts("2024-02-01 09:00:00"), NULL, 24, r2, 2, 2, 200, 1, 1, 2],
-            row![
-                3,
-                "carol",
-                "carol@invalid",
-                "user",
-                0,
-                ts("2024-03-01 09:00:00"),
-                ts("2024-05-05 05:05:05"),
-                23,
-                r10,
-                3,
-                6,
-                400,
-                1,
-                0,
-                0
-            ],
-            row![
-                4,
-                "dave",
-                "dave at example.com",
-                "admin",
-                1,
-                ts("2024-04-01 09:00:00"),
-                NULL,
-                22,
-                ts("2024-07-01 10:54:00"),
-                0,
-                -2,
-                -5,
-                0,
-                0,
-                0
-            ],
-            row![5, "erin", "erin@example.net", "user", 1, ts("2024-05-01 09:00:00"), NULL, 0, NULL, 0, 0, 0, 0, 0, 0],
-            row![
-                6,
-                "frank",
-                "frank@example..com",
-                "user",
-                0,
-                ts("2024-06-01 09:00:00"),
-                NULL,
-                0,
-                NULL,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0
-            ],
-        ]
-    );
+    let got = rows(&mut utc_client(&db), "SELECT * FROM user_summary_stats ORDER BY user_id");
+    assert_eq!(got, loaded_user_summary(&recent));
 }
 
 #[test]
 fn system_statistics_has_one_row_of_totals() {
     let Some((db, _)) = loaded() else { return };
-    assert_eq!(
-        rows(&mut utc_client(&db), "SELECT * FROM system_statistics"),
-        vec![row![
-            6,    // total_users
-            4,    // active_users: alice, bob, dave, erin
-            2,    // admin_users: alice, dave
-            116,  // total_activities (orphans included)
-            3,    // activities_last_7_days: 111 (1 day ago), 112 and 115 (2 days ago)
-            20,   // total_generations: 8 + 2 + 3 + 0 + 7
-            27,   // total_pages: 14 + 2 + 6 - 2 + 7
-            2795, // total_characters: 1500 + 200 + 400 - 5 + 700
-            9,    // total_templates: 4 seeded + 5
-            4,    // system_templates
-            6,    // total_page_sizes: 4 seeded + 2
-            4,    // total_collections
-            8,    // total_overrides
-            14,   // schema_version
-        ]]
-    );
+    assert_eq!(rows(&mut utc_client(&db), "SELECT * FROM system_statistics"), loaded_system_statistics());
 }
 
 #[test]
 fn recent_activity_lists_the_100_newest_newest_first() {
     let Some((db, recent)) = loaded() else { return };
     let mut client = utc_client(&db);
-    let got = rows(&mut client, "SELECT * FROM recent_activity");
-    assert_eq!(got.len(), 100);
-    let (r1, r2, r10) = (ts(&recent.r1), ts(&recent.r2), ts(&recent.r10));
-    // activity_id, user_id, username, activity_type, description, ip_address, created_at
-    let at = ts("2024-07-01 10:54:00");
-    assert_eq!(
-        got[..6],
-        [
-            row![111, 1, "alice", "login", "signed in", "192.168.1.1", r1],
-            row![115, 99, NULL, "login", "ghost", NULL, r2.clone()], // same time as 112: higher id first
-            row![112, 2, "bob", "generate", "3 pages", NULL, r2],
-            row![114, 3, "carol", "template_create", "made a template", "10.1.1.1", r10],
-            row![110, 99, NULL, "generate", "event 109", NULL, at.clone()],
-            row![109, 4, "dave", "login", NULL, "10.0.0.108", at],
-        ]
-    );
-    // 113 shares 10:30 with 61 and 62 and comes first, having the highest id.
-    let at = ts("2024-07-01 10:30:00");
-    assert_eq!(
-        got[52..55],
-        [
-            row![113, 1, "alice", "logout", NULL, "192.168.1.1", at.clone()],
-            row![62, 2, "bob", "generate", "event 61", NULL, at.clone()],
-            row![61, 1, "alice", "login", NULL, "10.0.0.60", at],
-        ]
-    );
-    // The cut falls inside a tie: 16 is in, 15 (same 10:07) and everything older is out.
-    assert_eq!(got[99], row![16, 1, "alice", "template_create", NULL, NULL, ts("2024-07-01 10:07:00")]);
-
-    // Every row, worked out from the activity list: newest first, ties by id, newest first.
-    let username = |id: i64| match id {
-        1 => "alice".val(),
-        2 => "bob".val(),
-        3 => "carol".val(),
-        4 => "dave".val(),
-        _ => NULL,
-    };
-    let mut all = activities(&recent);
-    all.sort_by(|a, b| (&b.created_at, b.id).cmp(&(&a.created_at, a.id)));
-    let expected: Vec<Vec<V>> = all
-        .iter()
-        .take(100)
-        .map(|a| {
-            row![
-                a.id,
-                a.user_id,
-                username(a.user_id),
-                a.activity_type,
-                a.description.clone(),
-                a.ip_address.clone(),
-                ts(&a.created_at)
-            ]
-        })
-        .collect();
-    assert_eq!(got, expected);
-    let ids: Vec<&V> = got.iter().map(|r| &r[0]).collect();
-    assert!(!ids.contains(&&V::Int(15)) && !ids.contains(&&V::Int(116)) && ids.contains(&&V::Int(16)));
-
-    // A new activity goes to the top, pushing the oldest (16) out.
-    client.batch_execute("INSERT INTO user_activities (id, user_id, activity_type) VALUES (117, 5, 'login')").unwrap();
-    let got =
-        rows(&mut client, "SELECT activity_id, username, activity_type, description, ip_address FROM recent_activity");
-    assert_eq!(got.len(), 100);
-    assert_eq!(got[0], row![117, "erin", "login", NULL, NULL]);
-    assert_eq!(got[99][0], 17.val());
+    assert_recent_activity(&rows(&mut client, "SELECT * FROM recent_activity"), &recent);
+    client.batch_execute(NEWEST_ACTIVITY).unwrap();
+    let sql = "SELECT activity_id, username, activity_type, description, ip_address FROM recent_activity";
+    assert_newest_activity_on_top(&rows(&mut client, sql));
 }
-
-const EMAIL_RULE: &str =
-    "invalid email: users.email must look like name@domain.tld (one @, no spaces, a dot inside the domain)";
-const COUNT_RULE: &str =
-    "negative count: usage_statistics generations, pages_generated, characters_generated and processing_ms must be >= 0";
 
 #[test]
 fn rows_invalid_before_013_can_still_be_edited_but_not_made_invalid_again() {
@@ -754,23 +369,7 @@ fn rows_invalid_before_013_can_still_be_edited_but_not_made_invalid_again() {
 fn validation_triggers_reject_bad_emails_and_negative_counts_with_the_rule() {
     let Some(db) = db_at_014() else { return };
     let mut client = utc_client(&db);
-    let bad = [
-        "x@y",
-        "@y.z",
-        "x@.z",
-        "x@y.",
-        "x@y..z",
-        "x@@y.z",
-        "x y@z.w",
-        "plainaddress",
-        "",
-        "x@y.z ",
-        "x@y.z\n",
-        "\tx@y.z",
-        "a@b@c.d",
-        "x@y.z\u{b}",
-    ];
-    for (i, email) in bad.iter().enumerate() {
+    for (i, email) in BAD_EMAILS.iter().enumerate() {
         let error = client
             .execute(
                 "INSERT INTO users (username, email, password_hash) VALUES ($1, $2, 'h')",
@@ -779,7 +378,7 @@ fn validation_triggers_reject_bad_emails_and_negative_counts_with_the_rule() {
             .expect_err(&format!("email {email:?} was accepted"));
         assert_eq!(error.as_db_error().map(|e| e.message()), Some(EMAIL_RULE), "insert {email:?}");
     }
-    for (i, email) in ["x@y.z", "first.last+tag@mail.example.org", "ANN_B-1@sub.example.co.uk"].iter().enumerate() {
+    for (i, email) in GOOD_EMAILS.iter().enumerate() {
         client
             .execute(
                 "INSERT INTO users (username, email, password_hash) VALUES ($1, $2, 'h')",
@@ -787,7 +386,7 @@ fn validation_triggers_reject_bad_emails_and_negative_counts_with_the_rule() {
             )
             .unwrap_or_else(|e| panic!("valid email {email:?} rejected: {e}"));
     }
-    for email in bad {
+    for email in BAD_EMAILS {
         let error = client
             .execute("UPDATE users SET email = $1 WHERE username = 'good0'", &[&email])
             .expect_err(&format!("update to {email:?} was accepted"));
@@ -799,15 +398,14 @@ fn validation_triggers_reject_bad_emails_and_negative_counts_with_the_rule() {
     assert_eq!(code, SqlState::NOT_NULL_VIOLATION);
 
     let user = int(&mut client, "SELECT id FROM users WHERE username = 'good0'");
-    let counts = ["generations", "pages_generated", "characters_generated", "processing_ms"];
-    for column in counts {
+    for column in COUNTS {
         let sql = format!("INSERT INTO usage_statistics (user_id, date, {column}) VALUES ({user}, '2024-01-01', -1)");
         assert_eq!(error_of(&mut client, &sql), (SqlState::CHECK_VIOLATION, COUNT_RULE.to_owned()), "{column}");
     }
     client
         .batch_execute(&format!("INSERT INTO usage_statistics (user_id, date) VALUES ({user}, '2024-01-01')"))
         .unwrap();
-    for column in counts {
+    for column in COUNTS {
         let sql = format!("UPDATE usage_statistics SET {column} = {column} - 1");
         assert_eq!(error_of(&mut client, &sql), (SqlState::CHECK_VIOLATION, COUNT_RULE.to_owned()), "{column}");
     }
