@@ -90,7 +90,7 @@ fn dash_comments_need_white_space_except_before_a_statement() {
     assert_eq!(texts("SELECT 1 --\n;SELECT 2 --\r\n;"), ["SELECT 1", "SELECT 2"]);
     // Inside a statement, `--x` is two minus signs.
     assert_eq!(texts("SELECT 2--1; SELECT 3;"), ["SELECT 2--1", "SELECT 3"]);
-    assert_eq!(texts("SELECT 1 --\u{1}; SELECT 2;"), ["SELECT 1 --\u{1}", "SELECT 2"]);
+    assert_eq!(texts("SELECT 1 --\u{1}; SELECT 2;"), ["SELECT 1 --", "SELECT 2"]);
     // Before a statement's first character, `--x` is a comment.
     assert_eq!(sqls("--x; y\nSELECT 1; --z;\nSELECT 2;"), [("SELECT 1", 2), ("SELECT 2", 3)]);
 }
@@ -187,6 +187,15 @@ fn without_a_delimiter_line_a_routine_body_ends_at_its_first_semicolon() {
     // As in the client; the server then refuses the first piece.
     let script = "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END;";
     assert_eq!(texts(script), ["CREATE PROCEDURE p() BEGIN SELECT 1", "SELECT 2", "END"]);
+}
+
+#[test]
+fn control_characters_end_no_statement_and_lead_one() {
+    // The client sends a statement without them at its end, and nothing when they are all it holds.
+    assert_eq!(texts("SELECT 3\u{1}\u{7f} ;\u{1};SELECT 4"), ["SELECT 3", "SELECT 4"]);
+    assert_eq!(texts("\u{1}SELECT 2;"), ["\u{1}SELECT 2"]);
+    // A control character starts a statement: `--x` after it is no comment.
+    assert_eq!(texts("\u{1}--x; SELECT 2;"), ["\u{1}--x", "SELECT 2"]);
 }
 
 #[test]
@@ -425,7 +434,7 @@ proptest::proptest! {
     /// script, in order, without overlap, each on the line of its first byte.
     #[test]
     fn split_is_total_ordered_and_numbered(
-        script in "([a-zA-Z0-9;'\"`#()/*!M\\\\ \t\n\r-]|é|€|\u{feff}|DELIMITER |delimiter \\$\\$\n|DELIMITER ;\n|\\$\\$|/\\*!|-- |\\*/){0,60}"
+        script in "([a-zA-Z0-9;'\"`#()/*!M\\\\ \t\n\r\u{1}\u{7f}-]|é|€|\u{feff}|DELIMITER |delimiter \\$\\$\n|DELIMITER ;\n|\\$\\$|/\\*!|-- |\\*/){0,60}"
     ) {
         for statements in [MYSQL.statements(&script), MYSQL_NO_BACKSLASH_ESCAPES.statements(&script)] {
             let mut last_end = 0;
@@ -433,11 +442,23 @@ proptest::proptest! {
                 let start = statement.sql.as_ptr() as usize - script.as_ptr() as usize;
                 proptest::prop_assert!(start >= last_end);
                 proptest::prop_assert!(!statement.sql.is_empty());
-                proptest::prop_assert_eq!(statement.sql.trim(), statement.sql);
+                proptest::prop_assert!(!statement.sql.starts_with(|c: char| c.is_ascii_whitespace()));
+                proptest::prop_assert!(!statement.sql.ends_with(|c: char| c.is_ascii_whitespace() || c.is_ascii_control()));
                 proptest::prop_assert_eq!(statement.line, 1 + script[..start].matches('\n').count());
                 last_end = start + statement.sql.len();
             }
         }
+    }
+
+    /// Reading runs of plain bytes at once finds what reading a byte at a time does.
+    #[test]
+    fn skipping_plain_runs_changes_nothing(
+        script in "([a-z;'\"`#/*!M\\\\ \n\u{1}-]|é|DELIMITER //\n|DELIMITER ;\n|/\\*!|\\*/|//){0,80}",
+        escapes in proptest::bool::ANY,
+    ) {
+        let fast: Vec<_> = super::split::statements(&script, escapes).collect();
+        let stepwise: Vec<_> = super::split::statements(&script, escapes).stepwise().collect();
+        proptest::prop_assert_eq!(fast, stepwise);
     }
 
     /// Tokens never panic and are ordered slices of the text.

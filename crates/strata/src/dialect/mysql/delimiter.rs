@@ -50,7 +50,7 @@ impl Delimiter {
         };
         let mut bytes = [0; MAX_LEN];
         bytes[..valid].copy_from_slice(&cut[..valid]);
-        (valid > 0).then(|| Delimiter { bytes, len: valid as u8 })
+        (valid > 0).then_some(Delimiter { bytes, len: valid as u8 })
     }
 }
 

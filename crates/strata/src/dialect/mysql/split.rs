@@ -28,7 +28,9 @@
 //!
 //! A line that starts with the word `DELIMITER` before any statement
 //! character (see `delimiter.rs`) changes the delimiter and is no statement.
-//! A byte order mark at the start is skipped.
+//! A byte order mark at the start is skipped. The client sends a statement
+//! without the white space and control characters at its end (`\x01` and
+//! the like; those at its start stay), and nothing when that leaves nothing.
 //!
 //! Not read, as a migration is SQL for the server, not a client script: the
 //! client's other commands (`\g`, `\G`, `\c`, `\d`, `source`, `use` and the
@@ -52,6 +54,7 @@ pub(crate) fn statements(script: &str, backslash_escapes: bool) -> Statements<'_
         delimiter: Delimiter::SEMICOLON,
         versioned: false,
         lines: LineCounter::default(),
+        skip_runs: true,
     }
 }
 
@@ -68,6 +71,8 @@ pub(crate) struct Statements<'a> {
     /// After `/*!` on this line, until its `*/` (the client's `ss_comment`).
     versioned: bool,
     lines: LineCounter,
+    /// Reads runs of plain bytes at once (`skip_plain`); off only to test it.
+    skip_runs: bool,
 }
 
 /// Where the scan is within one statement.
@@ -77,17 +82,29 @@ struct Scan {
     quote: u8,
     /// Inside `/* … */`.
     comment: bool,
-    /// The statement's first byte of text.
+    /// The statement's first byte of text (white space is none).
     start: Option<usize>,
-    /// The end of its last byte of text that is not white space.
+    /// The end of its last byte of text that is no control character.
     end: usize,
 }
 
 impl Scan {
-    /// Bytes `from..to` are the statement's text.
-    fn text(&mut self, from: usize, to: usize) {
-        self.start.get_or_insert(from);
-        self.end = to;
+    /// Byte `b` at `at` is text, followed by `next` when a backslash takes it.
+    fn text(&mut self, at: usize, b: u8, next: Option<u8>) {
+        if is_space(b) {
+            return;
+        }
+        self.start.get_or_insert(at);
+        if next.is_some_and(|next| !is_space(next) && !is_control(next)) {
+            self.end = at + 2;
+        } else if !is_control(b) {
+            self.end = at + 1;
+        }
+    }
+
+    /// The statement's text, when it has some that the client would send.
+    fn range(&self) -> Option<(usize, usize)> {
+        self.start.filter(|&first| self.end > first).map(|first| (first, self.end))
     }
 }
 
@@ -104,19 +121,28 @@ impl<'a> Iterator for Statements<'a> {
                     continue;
                 }
             }
+            if self.skip_runs && self.skip_plain(bytes, &mut scan) {
+                continue;
+            }
             if self.step(bytes, &mut scan) {
-                if let Some(first) = scan.start {
-                    return Some(self.statement(first, scan.end));
+                if let Some((first, end)) = scan.range() {
+                    return Some(self.statement(first, end));
                 }
                 scan = Scan::default();
             }
         }
-        let first = scan.start?;
-        Some(self.statement(first, scan.end))
+        let (first, end) = scan.range()?;
+        Some(self.statement(first, end))
     }
 }
 
 impl<'a> Statements<'a> {
+    /// The same statements, read one `step` at a time.
+    #[cfg(test)]
+    pub(crate) fn stepwise(self) -> Self {
+        Statements { skip_runs: false, ..self }
+    }
+
     fn statement(&mut self, first: usize, end: usize) -> Statement<'a> {
         Statement { sql: &self.script[first..end], line: self.lines.line_at(self.script.as_bytes(), first) }
     }
@@ -146,7 +172,7 @@ impl<'a> Statements<'a> {
             if line_ends_at(bytes, pos + 1) {
                 self.pos += 1;
             } else {
-                scan.text(pos, if is_space(bytes[pos + 1]) { pos + 1 } else { pos + 2 });
+                scan.text(pos, b, Some(bytes[pos + 1]));
                 self.pos += 2;
             }
             return false;
@@ -184,11 +210,39 @@ impl<'a> Statements<'a> {
         } else if !scan.comment && scan.quote == 0 && matches!(b, b'\'' | b'"' | b'`') {
             scan.quote = b;
         }
-        if !scan.comment && !is_space(b) {
-            scan.text(pos, pos + 1);
+        if !scan.comment {
+            scan.text(pos, b, None);
         }
         self.pos += 1;
         false
+    }
+
+    /// Moves over the bytes from `pos` that `step` would read as plain text
+    /// or comment, changing nothing but where the text ends: the bulk of a
+    /// script, read without `step`'s questions. Stops before any byte that
+    /// may matter, and at each line's end; says whether it moved.
+    fn skip_plain(&mut self, bytes: &[u8], scan: &mut Scan) -> bool {
+        let rest = &bytes[self.pos..];
+        let delimiter = self.delimiter.as_bytes()[0];
+        let matters = |b: u8| match (scan.comment, scan.quote) {
+            (true, _) => matches!(b, b'*' | b'/' | b'\n'),
+            (false, 0) => {
+                b == delimiter || matches!(b, b'\\' | b'#' | b'-' | b'/' | b'*' | b'\'' | b'"' | b'`' | b'\n')
+            }
+            (false, quote) => b == quote || matches!(b, b'\\' | b'\n'),
+        };
+        // Before a statement's first character, white space counts too.
+        if scan.start.is_none() && !scan.comment {
+            return false;
+        }
+        let run = rest.iter().position(|&b| matters(b)).unwrap_or(rest.len());
+        if !scan.comment {
+            if let Some(last) = rest[..run].iter().rposition(|&b| !is_space(b) && !is_control(b)) {
+                scan.end = self.pos + last + 1;
+            }
+        }
+        self.pos += run;
+        run > 0
     }
 
     /// Whether a backslash takes the next character with it, in the string
@@ -200,6 +254,11 @@ impl<'a> Statements<'a> {
             _ => self.backslash_escapes,
         }
     }
+}
+
+/// An ASCII control character that is not white space (`my_iscntrl`).
+fn is_control(b: u8) -> bool {
+    (b < 0x20 && !is_space(b)) || b == 0x7f
 }
 
 /// Whether a line ends at `at`: the end of the text, `\n`, or `\r\n` (the
