@@ -11,10 +11,14 @@
 //! - [`SQLITE`]: SQLite's shell (`sqlite3_complete`), see [`sqlite`].
 //! - [`POSTGRES`]: PostgreSQL's lexer (`scan.l`) and psql's splitting
 //!   (`psqlscan.l`), see [`postgres`].
+//! - [`MYSQL`] and [`MYSQL_NO_BACKSLASH_ESCAPES`]: the `mariadb` client's
+//!   splitting (`DELIMITER` lines too) and the server's tokens, see [`mysql`].
 
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 
+pub use mysql::{MySql, MYSQL, MYSQL_NO_BACKSLASH_ESCAPES};
 pub use postgres::{Postgres, POSTGRES};
 pub use sqlite::{Sqlite, SQLITE};
 
@@ -22,6 +26,8 @@ pub use sqlite::{Sqlite, SQLITE};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement<'a> {
     /// The statement's text, from its first token through its `;` (if any).
+    /// Where the client's delimiter can change (MySQL's `DELIMITER`), from
+    /// its first token through its last, without the delimiter.
     pub sql: &'a str,
     /// 1-based line of the statement's first token within the script.
     pub line: usize,
@@ -53,7 +59,7 @@ pub struct Token<'a> {
 /// How one database reads and writes SQL. Object safe: a driver returns
 /// `&'static dyn Dialect`.
 pub trait Dialect: Send + Sync {
-    /// The database's name, for messages: `SQLite`, `PostgreSQL`.
+    /// The database's name, for messages: `SQLite`, `PostgreSQL`, `MySQL/MariaDB`.
     fn name(&self) -> &'static str;
 
     /// The statements of `script`, one at a time, each with the line it
