@@ -598,7 +598,7 @@ fn missing_migrations_folder_is_a_usage_error() {
 }
 
 const TOML_HINT: &str =
-    "Hint: strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS`, `history_table = \"name\"`, `schema = \"name\"`.\n";
+    "Hint: strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS`, `history_table = \"name\"`, `schema = \"name\"`, `mysql_sql_mode = \"MODES\"`.\n";
 
 #[test]
 fn strata_toml_with_unknown_key_is_rejected_naming_file_and_line() {

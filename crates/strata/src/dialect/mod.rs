@@ -12,9 +12,11 @@
 //! - [`POSTGRES`]: PostgreSQL's lexer (`scan.l`) and psql's splitting
 //!   (`psqlscan.l`), see [`postgres`].
 
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 
+pub use mysql::{MySql, MYSQL, MYSQL_NO_BACKSLASH_ESCAPES};
 pub use postgres::{Postgres, POSTGRES};
 pub use sqlite::{Sqlite, SQLITE};
 
