@@ -86,7 +86,8 @@ impl My {
 
     /// Takes the runners' lock on `conn`, as a runner would, so that runners wait.
     fn hold_lock(&self, conn: &mut Conn) {
-        let got: Option<i64> = conn.exec_first(format!("SELECT GET_LOCK({}, 0)", LOCK_NAME), (self.db.name(),)).unwrap();
+        let got: Option<i64> =
+            conn.exec_first(format!("SELECT GET_LOCK({}, 0)", LOCK_NAME), (self.db.name(),)).unwrap();
         assert_eq!(got, Some(1));
     }
 
@@ -166,10 +167,7 @@ fn up_status_down_and_reset_say_what_they_did() {
     );
     my.run(&["reset", "--yes"]).assert(
         0,
-        &format!(
-            "Reset {}: dropped 2 tables, 1 view and 1 procedure; migration_history is empty.\n",
-            my.shown
-        ),
+        &format!("Reset {}: dropped 2 tables, 1 view and 1 procedure; migration_history is empty.\n", my.shown),
         "",
     );
     assert_eq!(my.tables(), ["migration_history"]);
@@ -208,7 +206,10 @@ fn a_failing_migration_is_left_interrupted_named_at_its_line_with_the_servers_er
     assert_eq!(my.history()[1], (2, "bad".to_owned(), "applying".to_owned()));
     let refused = my.run(&["up"]);
     assert_eq!(refused.code, 3, "{refused}");
-    assert!(refused.stderr.starts_with("Error: history and migration files disagree; nothing was changed:\n"), "{refused}");
+    assert!(
+        refused.stderr.starts_with("Error: history and migration files disagree; nothing was changed:\n"),
+        "{refused}"
+    );
     assert!(refused.stderr.contains("002 bad: "), "{refused}");
     assert_eq!(my.run(&["down", "0", "--yes"]).code, 3);
     // A person finished it by hand, fixed the file, and says so.

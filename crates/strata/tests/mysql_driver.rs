@@ -78,16 +78,14 @@ fn the_history_table_is_innodb_utf8mb4_keyed_by_version_and_round_trips() {
     driver.insert_history(&record(1, "SELECT 1", None)).unwrap();
     driver.set_history_state(3, RowState::Applied, Some(42)).unwrap();
     let history = driver.read_history().unwrap();
-    assert_eq!(history.iter().map(|a| (a.version, a.state, a.has_down)).collect::<Vec<_>>(), [
-        (1, RowState::Applying, false),
-        (3, RowState::Applied, true)
-    ]);
-    assert_eq!((history[1].execution_ms, history[1].applied_at.as_str()), (42, "2026-01-02 03:04:05"));
     assert_eq!(
-        driver.stored_down(3).unwrap(),
-        Some(("DROP TABLE users;".to_owned(), "foreign_keys:off".to_owned()))
+        history.iter().map(|a| (a.version, a.state, a.has_down)).collect::<Vec<_>>(),
+        [(1, RowState::Applying, false), (3, RowState::Applied, true)]
     );
-    let stored: String = db.connect().query_first("SELECT up_sql FROM migration_history WHERE version = 3").unwrap().unwrap();
+    assert_eq!((history[1].execution_ms, history[1].applied_at.as_str()), (42, "2026-01-02 03:04:05"));
+    assert_eq!(driver.stored_down(3).unwrap(), Some(("DROP TABLE users;".to_owned(), "foreign_keys:off".to_owned())));
+    let stored: String =
+        db.connect().query_first("SELECT up_sql FROM migration_history WHERE version = 3").unwrap().unwrap();
     assert_eq!(stored, up);
     driver.delete_history(1).unwrap();
     assert_eq!(driver.read_history().unwrap().len(), 1);
@@ -100,7 +98,9 @@ fn a_runner_waits_for_the_lock_names_its_holder_and_gives_up_at_the_timeout() {
     holder.lock(&request("strata up", Duration::from_secs(5)), &mut |_| {}).unwrap();
     let mut waiter = open(&db);
     let mut waits = Vec::new();
-    let error = waiter.lock(&request("strata down", Duration::from_millis(1500)), &mut |wait| waits.push(wait.clone())).unwrap_err();
+    let error = waiter
+        .lock(&request("strata down", Duration::from_millis(1500)), &mut |wait| waits.push(wait.clone()))
+        .unwrap_err();
     assert_eq!(waits.len(), 1, "the waiter says once that it waits");
     let Error::LockTimeout { holder: named, database, .. } = &error else { panic!("unexpected error: {error}") };
     assert_eq!(database, &db.url().to_owned());
@@ -127,8 +127,9 @@ fn the_lock_goes_with_a_dropped_driver_and_is_handed_over_to_a_waiter() {
     let holder = strata::open_locked(&url, &options, &request("strata up", Duration::ZERO), &mut |_| {}).unwrap();
     let waiter = std::thread::spawn(move || {
         let mut announced = 0;
-        let driver =
-            strata::open_locked(&url, &options, &request("strata up", Duration::from_secs(30)), &mut |_| announced += 1);
+        let driver = strata::open_locked(&url, &options, &request("strata up", Duration::from_secs(30)), &mut |_| {
+            announced += 1
+        });
         (driver.map(|_| ()), announced)
     });
     std::thread::sleep(Duration::from_millis(300));
@@ -147,7 +148,8 @@ fn locks_of_two_databases_or_two_history_tables_are_apart() {
     let mut first = open(&a);
     first.lock(&request("strata up", Duration::ZERO), &mut |_| {}).unwrap();
     open(&b).lock(&request("strata up", Duration::ZERO), &mut |_| {}).unwrap();
-    let other_table = OpenOptions { history_table: strata::HistoryTable::new("other_history", None).unwrap(), ..Default::default() };
+    let other_table =
+        OpenOptions { history_table: strata::HistoryTable::new("other_history", None).unwrap(), ..Default::default() };
     open_with(&a, &other_table).unwrap().lock(&request("strata up", Duration::ZERO), &mut |_| {}).unwrap();
 }
 
@@ -180,24 +182,17 @@ fn objects(conn: &mut mysql::Conn, database: &str) -> Vec<String> {
 #[test]
 fn reset_drops_every_kind_in_its_database_only_with_foreign_key_checks_back_on() {
     let (Some(db), Some(other)) = (my_test!(), my_test!()) else { return };
-    let migrator = strata::Migrator::new(
-        strata::source::load_files([("001_all.sql", EVERY_KIND.to_owned())]).unwrap(),
-    )
-    .unwrap();
+    let migrator =
+        strata::Migrator::new(strata::source::load_files([("001_all.sql", EVERY_KIND.to_owned())]).unwrap()).unwrap();
     migrator.up(open(&other).as_mut(), &strata::Up::default(), &mut ()).unwrap();
     let before = objects(&mut other.connect(), other.name());
     let mut driver = open(&db);
     migrator.up(driver.as_mut(), &strata::Up::default(), &mut ()).unwrap();
     let dropped = migrator.reset(driver.as_mut(), &mut ()).unwrap();
-    assert_eq!(dropped.0, [
-        ("table", 2),
-        ("view", 2),
-        ("sequence", 1),
-        ("trigger", 1),
-        ("procedure", 1),
-        ("function", 1),
-        ("event", 1)
-    ]);
+    assert_eq!(
+        dropped.0,
+        [("table", 2), ("view", 2), ("sequence", 1), ("trigger", 1), ("procedure", 1), ("function", 1), ("event", 1)]
+    );
     assert_eq!(objects(&mut db.connect(), db.name()), ["BASE TABLE migration_history"]);
     assert!(migrator.history(driver.as_mut()).unwrap().is_empty());
     assert_eq!(objects(&mut other.connect(), other.name()), before, "the other database is untouched");
@@ -333,10 +328,15 @@ fn tls_modes_against_a_server_without_tls() {
 #[test]
 fn a_schema_setting_and_bad_urls_are_configuration_errors() {
     let Some(db) = my_test!() else { return };
-    let options = OpenOptions { history_table: strata::HistoryTable::new("migration_history", Some("app")).unwrap(), ..Default::default() };
+    let options = OpenOptions {
+        history_table: strata::HistoryTable::new("migration_history", Some("app")).unwrap(),
+        ..Default::default()
+    };
     let error = open_with(&db, &options).err().unwrap();
     assert_eq!(error.kind(), strata::ErrorKind::Invalid);
-    assert!(error.to_string().starts_with("MySQL and MariaDB have no schemas apart from databases, so the schema `app`"));
+    assert!(error
+        .to_string()
+        .starts_with("MySQL and MariaDB have no schemas apart from databases, so the schema `app`"));
     let no_database = strata::open(&DatabaseUrl::parse(db.server_url()).unwrap()).err().unwrap();
     assert_eq!(no_database.kind(), strata::ErrorKind::Invalid);
     assert!(no_database.to_string().contains("the URL names no database"), "{no_database}");
@@ -369,5 +369,8 @@ fn scratch_urls_keep_the_server_and_name_the_database() {
     use mysql_db::with_database;
     assert_eq!(with_database("mysql://root@127.0.0.1:3306/", "x").unwrap(), "mysql://root@127.0.0.1:3306/x");
     assert_eq!(with_database("mysql://root@h", "x").unwrap(), "mysql://root@h/x");
-    assert_eq!(with_database("mariadb://u:p/w@h/db?ssl-mode=DISABLED", "x").unwrap(), "mariadb://u:p/w@h/x?ssl-mode=DISABLED");
+    assert_eq!(
+        with_database("mariadb://u:p/w@h/db?ssl-mode=DISABLED", "x").unwrap(),
+        "mariadb://u:p/w@h/x?ssl-mode=DISABLED"
+    );
 }

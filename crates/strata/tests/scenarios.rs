@@ -267,8 +267,11 @@ fn a_step_that_drops_the_history_table_is_named_and_leaves_nothing(backend: &dyn
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     let table = db.history_table().to_string();
     let transactional = db.capabilities().transactional_ddl;
-    let outcome =
-        if transactional { "it was rolled back" } else { "it ran with transaction:false, so this cannot be rolled back" };
+    let outcome = if transactional {
+        "it was rolled back"
+    } else {
+        "it ran with transaction:false, so this cannot be rolled back"
+    };
     assert_eq!(
         error.to_string(),
         format!(
@@ -424,7 +427,8 @@ fn a_runner_waiting_past_the_lock_timeout_gives_up_naming_the_holder(backend: &d
 
 fn a_no_transaction_step_leaving_a_transaction_open_is_rolled_back_and_interrupted(backend: &dyn Backend) {
     // An INSERT, which no database commits implicitly (MySQL's DDL would end the transaction).
-    let open = ("002_open.sql", "-- migrate:up transaction:false\nBEGIN;\nINSERT INTO users (id, name) VALUES (9, 'x');\n");
+    let open =
+        ("002_open.sql", "-- migrate:up transaction:false\nBEGIN;\nINSERT INTO users (id, name) VALUES (9, 'x');\n");
     let migrator = migrations(&[USERS, open]);
     let mut db = backend.connect();
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();

@@ -113,7 +113,8 @@ fn parameters(config: &mut MyConfig, query: &str) -> std::result::Result<(), Str
 fn host_port(text: &str) -> std::result::Result<(String, u16), String> {
     let (host, port) = match text.strip_prefix('[') {
         Some(rest) => {
-            let (host, after) = rest.split_once(']').ok_or_else(|| format!("`{text}`: an IPv6 address needs its `]`"))?;
+            let (host, after) =
+                rest.split_once(']').ok_or_else(|| format!("`{text}`: an IPv6 address needs its `]`"))?;
             (host, after.strip_prefix(':'))
         }
         None => match text.rsplit_once(':') {

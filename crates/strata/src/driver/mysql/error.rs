@@ -47,11 +47,7 @@ fn near(message: &str, sql: &str) -> Option<usize> {
     let end = message.rfind("' at line ")?;
     let line: usize = message.get(end + "' at line ".len()..)?.trim().parse().ok()?;
     let text = message.get(start..end)?;
-    let line_start = if line <= 1 {
-        0
-    } else {
-        sql.match_indices('\n').nth(line - 2).map(|(at, _)| at + 1)?
-    };
+    let line_start = if line <= 1 { 0 } else { sql.match_indices('\n').nth(line - 2).map(|(at, _)| at + 1)? };
     if text.is_empty() {
         // The statement ended too soon: point at its last line.
         return Some(line_start);

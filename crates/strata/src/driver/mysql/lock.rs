@@ -80,13 +80,16 @@ pub fn acquire(
     }
 }
 
+/// The holder's connection id, user, client address and since when it is idle.
+type HolderRow = (Option<u64>, Option<String>, Option<String>, Option<String>);
+
 /// Who holds the lock `name`, as the server tells: the connection
 /// (`IS_USED_LOCK`), its user and client address and how long it has been
 /// idle since the statement that took the lock (the process list), and,
 /// where the server keeps connection attributes (`performance_schema` on,
 /// MySQL's default, not MariaDB's), the runner's command and pid.
 pub fn holder(conn: &mut Conn, name: &str) -> Result<Option<Holder>> {
-    let row: Option<(Option<u64>, Option<String>, Option<String>, Option<String>)> = conn
+    let row: Option<HolderRow> = conn
         .exec_first(
             "SELECT l.id, p.USER, p.HOST, DATE_FORMAT(UTC_TIMESTAMP() - INTERVAL p.TIME SECOND, '%Y-%m-%d %H:%i:%s') \
              FROM (SELECT IS_USED_LOCK(?) AS id) l LEFT JOIN information_schema.PROCESSLIST p ON p.ID = l.id",
