@@ -18,7 +18,21 @@ pub fn message(error: &mysql::Error) -> String {
             format!("{} (error {}, SQLSTATE {})", server.message, server.code, server.state)
         }
         // The client's own errors (connecting, TLS) never hold a password, but make sure.
-        other => redact_text(&other.to_string()),
+        other => redact_text(&client(other)),
+    }
+}
+
+/// A client error's own words, without the client's `IoError { … }` wrapping.
+fn client(error: &mysql::Error) -> String {
+    match error {
+        mysql::Error::IoError(error) => error.to_string(),
+        mysql::Error::DriverError(error) => error.to_string(),
+        mysql::Error::TlsError(error) => error.to_string(),
+        mysql::Error::CodecError(error) => match std::error::Error::source(error) {
+            Some(io) => io.to_string(),
+            None => error.to_string(),
+        },
+        other => other.to_string(),
     }
 }
 

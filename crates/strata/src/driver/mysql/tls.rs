@@ -103,15 +103,11 @@ pub fn advice(config: &MyConfig, error: &mysql::Error) -> Option<String> {
         ));
     }
     let text = error.to_string();
-    let certificate = matches!(error, mysql::Error::TlsError(_))
-        || text.contains("certificate")
-        || text.contains("UnknownIssuer")
-        || text.contains("NotValidForName");
-    if !certificate {
+    if !(matches!(error, mysql::Error::TlsError(_)) || text.contains("certificate")) {
         return None;
     }
     Some(match config.tls {
-        TlsMode::VerifyIdentity if text.contains("NotValidForName") => format!(
+        TlsMode::VerifyIdentity if text.contains("not valid for name") || text.contains("NotValidForName") => format!(
             "the server's certificate does not name the host {}: connect by the name it holds, \
              or use ssl-mode=VERIFY_CA to check only who signed it",
             config.host
