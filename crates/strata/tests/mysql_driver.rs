@@ -374,3 +374,51 @@ fn scratch_urls_keep_the_server_and_name_the_database() {
         "mariadb://u:p/w@h/x?ssl-mode=DISABLED"
     );
 }
+
+fn table_names(db: &MyTest) -> Vec<String> {
+    db.connect()
+        .exec("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1", (db.name(),))
+        .unwrap()
+}
+
+const LEGACY: &str =
+    "CREATE TABLE migration_history (id INT AUTO_INCREMENT PRIMARY KEY, version TEXT, name TEXT, applied_at TEXT)";
+
+#[test]
+fn adopt_converts_writebots_table_and_keeps_the_old_one() {
+    let Some(db) = my_test!() else { return };
+    db.connect().query_drop(LEGACY).unwrap();
+    db.connect()
+        .query_drop(
+            "INSERT INTO migration_history (version, name, applied_at) VALUES ('1', 'a', '2024-01-01 00:00:00')",
+        )
+        .unwrap();
+    let files = [("001_a.sql", "-- migrate:up\nCREATE TABLE a (id INT);\n".to_owned())];
+    let migrator = strata::Migrator::new(strata::source::load_files(files).unwrap()).unwrap();
+    let mut driver = open(&db);
+    assert!(
+        matches!(migrator.adopt(driver.as_mut(), &mut ()).unwrap(), strata::adopt::Adoption::Converted(rows) if rows.len() == 1)
+    );
+    assert_eq!(table_names(&db), ["migration_history", "migration_history_before_strata"]);
+    let history = driver.read_history().unwrap();
+    assert_eq!((history[0].version, history[0].applied_at.as_str()), (1, "2024-01-01 00:00:00"));
+}
+
+#[test]
+fn adopt_failing_midway_puts_the_old_table_back() {
+    let Some(db) = my_test!() else { return };
+    // The second version does not fit the history table's BIGINT: the insert fails after the rename.
+    db.connect().query_drop(LEGACY).unwrap();
+    db.connect()
+        .query_drop(
+            "INSERT INTO migration_history (version, name, applied_at) \
+             VALUES ('1', 'a', '2024-01-01 00:00:00'), ('9223372036854775808', 'b', '2024-01-01 00:00:00')",
+        )
+        .unwrap();
+    let migrator = strata::Migrator::new(Vec::new()).unwrap();
+    let error = migrator.adopt(open(&db).as_mut(), &mut ()).unwrap_err().to_string();
+    assert_eq!(error, "database error: 9223372036854775808 is too large for the history table");
+    assert_eq!(table_names(&db), ["migration_history"], "the new table dropped, the old one renamed back");
+    let rows: i64 = db.connect().query_first("SELECT COUNT(*) FROM migration_history WHERE id > 0").unwrap().unwrap();
+    assert_eq!(rows, 2);
+}
