@@ -422,3 +422,36 @@ fn adopt_failing_midway_puts_the_old_table_back() {
     let rows: i64 = db.connect().query_first("SELECT COUNT(*) FROM migration_history WHERE id > 0").unwrap().unwrap();
     assert_eq!(rows, 2);
 }
+
+#[test]
+fn foreign_keys_switch_off_and_every_broken_row_is_found_afterwards() {
+    let Some(db) = my_test!() else { return };
+    let mut driver = open(&db);
+    for sql in [
+        "CREATE TABLE users (id INT PRIMARY KEY)",
+        "CREATE TABLE shops (id INT, region INT, PRIMARY KEY (id, region))",
+        "CREATE TABLE posts (id INT PRIMARY KEY, user_id INT, shop_id INT, region INT, \
+         CONSTRAINT posts_user FOREIGN KEY (user_id) REFERENCES users (id), \
+         CONSTRAINT posts_shop FOREIGN KEY (shop_id, region) REFERENCES shops (id, region))",
+        "INSERT INTO users VALUES (1)",
+        "INSERT INTO shops VALUES (1, 1)",
+        "INSERT INTO posts VALUES (1, 1, 1, 1), (2, NULL, 1, NULL)",
+    ] {
+        driver.execute(sql).unwrap();
+    }
+    assert_eq!(driver.foreign_key_violations().unwrap(), (0, vec![]), "NULL in a key column breaks nothing");
+    driver.set_foreign_keys(false).unwrap();
+    driver.execute("INSERT INTO posts VALUES (3, 42, 1, 1), (4, 43, 9, 9)").unwrap();
+    driver.set_foreign_keys(true).unwrap();
+    let (count, described) = driver.foreign_key_violations().unwrap();
+    assert_eq!(count, 3);
+    assert_eq!(
+        described,
+        [
+            "posts (shop_id, region) = (9, 9) references a missing shops row (foreign key posts_shop)",
+            "posts (user_id) = (42) references a missing users row (foreign key posts_user)",
+            "posts (user_id) = (43) references a missing users row (foreign key posts_user)",
+        ]
+    );
+    assert!(driver.execute("INSERT INTO posts VALUES (5, 44, NULL, NULL)").is_err(), "checks are on again");
+}

@@ -11,6 +11,7 @@
 
 pub(crate) mod config;
 mod error;
+mod foreign_keys;
 mod history;
 mod lock;
 mod reset;
@@ -275,6 +276,17 @@ impl Driver for MysqlDriver {
         self.conn.query_drop(sql).map_err(|error| error::exec(&error, sql))?;
         self.track();
         Ok(())
+    }
+
+    /// `foreign_key_checks` for the session. Ready, but not declared in
+    /// `Capabilities::MYSQL`: every step runs recorded, outside a
+    /// transaction, where a broken key could not be rolled back.
+    fn set_foreign_keys(&mut self, enabled: bool) -> Result<()> {
+        foreign_keys::set(&mut self.conn, enabled)
+    }
+
+    fn foreign_key_violations(&mut self) -> Result<(usize, Vec<String>)> {
+        foreign_keys::violations(&mut self.conn)
     }
 
     fn drop_all(&mut self) -> Result<Dropped> {
