@@ -16,7 +16,9 @@ Settings:
   file beside strata.toml (or in the current folder), else `database` in
   strata.toml. The migrations folder is --dir, else `migrations` in
   strata.toml, else migrations/versions beside it. The lock timeout is
-  --lock-timeout, else `lock_timeout` in strata.toml, else 60 seconds.
+  --lock-timeout, else `lock_timeout` in strata.toml, else 60 seconds. On
+  MySQL/MariaDB, `mysql_sql_mode` in strata.toml sets the session's sql_mode
+  (e.g. \"STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES\"), else the server's.
 
 Exit codes:
   0  success
@@ -36,8 +38,9 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "strata", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
-    /// Database URL: sqlite:path/to.db, sqlite://path/to.db, a plain path, or
-    /// postgres://user:password@host:port/database
+    /// Database URL: sqlite:path/to.db, sqlite://path/to.db, a plain path,
+    /// postgres://user:password@host:port/database, or
+    /// mysql://user:password@host:port/database (mariadb:// too)
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
 

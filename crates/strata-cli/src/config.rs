@@ -42,6 +42,8 @@ struct FileConfig {
     history_table: Option<String>,
     /// The schema of the history table and of `reset` (PostgreSQL).
     schema: Option<String>,
+    /// The session's `sql_mode` (MySQL/MariaDB).
+    mysql_sql_mode: Option<String>,
 }
 
 /// The database URL as configured, and where it came from.
@@ -65,7 +67,8 @@ pub struct Settings {
     /// `lock_timeout` in strata.toml, then 60 s.
     pub lock_timeout: Duration,
     /// How to open the database: the history table (`--history-table`, then
-    /// `history_table` in strata.toml, then `migration_history`) and `--no-lock`.
+    /// `history_table` in strata.toml, then `migration_history`), `--no-lock`,
+    /// and `mysql_sql_mode` in strata.toml (used on MySQL/MariaDB only).
     pub open: strata::OpenOptions,
 }
 
@@ -137,7 +140,7 @@ impl Settings {
             (None, None) => None,
         };
         let history_table = history_table(name, schema)?;
-        let open = strata::OpenOptions { history_table, no_lock: flags.no_lock };
+        let open = strata::OpenOptions { history_table, no_lock: flags.no_lock, mysql_sql_mode: file.mysql_sql_mode };
         Ok(Settings { database, overridden, dir, lock_timeout, open })
     }
 
@@ -234,7 +237,7 @@ fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
         Failure::invalid(
             format!("{at}: {}", error.message()),
             "strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS`, \
-             `history_table = \"name\"`, `schema = \"name\"`."
+             `history_table = \"name\"`, `schema = \"name\"`, `mysql_sql_mode = \"MODES\"`."
                 .to_owned(),
         )
     })

@@ -234,12 +234,20 @@ fn run_unguarded(
     Ok(elapsed)
 }
 
+/// The most of a failure's text the history row keeps.
+const FAILURE_CHARS: usize = 4000;
+
 /// Records in the history row of `version` why its step stopped, so that
 /// `status` can show it; returns `error`. Recording is best effort: when the
 /// connection is gone too, the row still says the step was interrupted.
 fn record_failure(driver: &mut dyn Driver, version: u64, error: Error) -> Error {
     if let Error::Statement { location, message, ran, .. } = &error {
-        let text = format!("{location}: {message}{}", crate::error::describe_ran(ran.as_deref()));
+        let mut text = format!("{location}: {message}{}", crate::error::describe_ran(ran.as_deref()));
+        // Every database's text column holds this much (MySQL's TEXT: 65,535 bytes).
+        if let Some((cut, _)) = text.char_indices().nth(FAILURE_CHARS) {
+            text.truncate(cut);
+            text.push('…');
+        }
         let _ = driver.set_history_failure(version, &text);
     }
     error

@@ -10,6 +10,10 @@ use strata::{DatabaseUrl, Driver, Error, ErrorKind, Migration, Migrator};
 #[path = "../../strata-cli/tests/common/postgres.rs"]
 mod postgres;
 
+#[macro_use]
+#[path = "../../strata-cli/tests/common/mysql.rs"]
+mod mysql_db;
+
 /// A database to run scenarios on.
 trait Backend {
     /// A new connection to this scenario's database.
@@ -20,6 +24,14 @@ trait Backend {
     /// A statement dropping the history table that the checks cannot see,
     /// where this database's SQL has one.
     fn hidden_history_drop(&self) -> Option<&'static str>;
+    /// A migration that creates `numbers` and takes a while.
+    fn slow_step(&self) -> &'static str {
+        "-- migrate:up\nCREATE TABLE numbers (n INTEGER);\nWITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 100000) INSERT INTO numbers SELECT n FROM c;\n"
+    }
+    /// Whether a runner waiting for the lock learns the holder's command.
+    fn names_the_holders_command(&self) -> bool {
+        true
+    }
 }
 
 struct Sqlite {
@@ -76,6 +88,50 @@ impl Backend for Postgres {
     }
 }
 
+/// A scratch database on the server `STRATA_TEST_MYSQL_URL` names (MySQL or MariaDB).
+struct Mysql {
+    db: mysql_db::MyTest,
+    /// Connection attributes are kept (`performance_schema` on).
+    attributes: bool,
+}
+
+impl Mysql {
+    fn new(db: mysql_db::MyTest) -> Self {
+        use mysql::prelude::Queryable;
+        let on: Option<i64> = db.connect().query_first("SELECT @@performance_schema").unwrap();
+        Mysql { db, attributes: on == Some(1) }
+    }
+}
+
+impl Backend for Mysql {
+    fn connect(&self) -> Box<dyn Driver> {
+        strata::open(&DatabaseUrl::parse(self.db.url()).unwrap()).unwrap()
+    }
+
+    fn reset_fixture(&self) -> (&'static str, Vec<(&'static str, usize)>) {
+        (
+            "-- migrate:up\nCREATE VIEW names AS SELECT name FROM users;\nCREATE INDEX idx_posts_user ON posts (user_id);\n\
+             CREATE PROCEDURE p() SELECT 1;\nCREATE FUNCTION f() RETURNS INT DETERMINISTIC RETURN 1;\n\
+             CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO SELECT 1;\n\
+             CREATE TRIGGER t AFTER INSERT ON users FOR EACH ROW SET @x = 1;\n",
+            vec![("table", 2), ("view", 1), ("trigger", 1), ("procedure", 1), ("function", 1), ("event", 1)],
+        )
+    }
+
+    fn hidden_history_drop(&self) -> Option<&'static str> {
+        Some("SET @s = CONCAT('DROP TABLE migration', '_history');\nPREPARE s FROM @s;\nEXECUTE s;")
+    }
+
+    /// MySQL stops recursive CTEs at 1,000 rows by default: a sleep instead.
+    fn slow_step(&self) -> &'static str {
+        "-- migrate:up\nCREATE TABLE numbers (n INTEGER);\nINSERT INTO numbers SELECT SLEEP(0.3);\n"
+    }
+
+    fn names_the_holders_command(&self) -> bool {
+        self.attributes
+    }
+}
+
 macro_rules! for_every_driver {
     ($($scenario:ident),* $(,)?) => {
         mod sqlite {
@@ -85,6 +141,13 @@ macro_rules! for_every_driver {
             $( #[test] fn $scenario() {
                 if let Some(db) = pg_test!() {
                     super::$scenario(&super::Postgres(db))
+                }
+            } )*
+        }
+        mod on_mysql {
+            $( #[test] fn $scenario() {
+                if let Some(db) = my_test!() {
+                    super::$scenario(&super::Mysql::new(db))
                 }
             } )*
         }
@@ -109,6 +172,8 @@ for_every_driver!(
     concurrent_runners_apply_each_migration_once,
     down_newest_reverts_one_migration_at_a_time,
     redo_reverts_and_reapplies_the_newest_and_refuses_a_modified_set,
+    a_ddl_failure_midway_is_interrupted_until_repaired_as_applied,
+    a_ddl_failure_midway_is_interrupted_until_repaired_as_reverted,
 );
 
 fn migrations(files: &[(&str, &str)]) -> Migrator {
@@ -171,13 +236,18 @@ fn failed_migration_leaves_no_trace_and_keeps_earlier_ones(backend: &dyn Backend
         ("003_broken.sql", "-- migrate:up\nCREATE TABLE extra (id INTEGER);\n\nINSERT INTO nowhere VALUES (1);\n");
     let migrator = migrations(&[USERS, POSTS, broken]);
     let mut db = backend.connect();
+    let transactional = db.capabilities().transactional_ddl;
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     match &error {
-        Error::Statement { version: 3, location, rolled_back: true, .. } => assert_eq!(&**location, "003_broken.sql:4"),
+        Error::Statement { version: 3, location, rolled_back, .. } => {
+            assert_eq!((&**location, *rolled_back), ("003_broken.sql:4", transactional))
+        }
         other => panic!("unexpected error: {other}"),
     }
-    assert!(!table_exists(db.as_mut(), "extra"));
-    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied), (3, State::Pending)]);
+    // Where DDL commits (MySQL), the step is left half done and says so.
+    let (extra, third) = if transactional { (false, State::Pending) } else { (true, State::Interrupted) };
+    assert_eq!(table_exists(db.as_mut(), "extra"), extra);
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied), (3, third)]);
 }
 
 fn a_step_that_drops_the_history_table_is_named_and_leaves_nothing(backend: &dyn Backend) {
@@ -196,15 +266,20 @@ fn a_step_that_drops_the_history_table_is_named_and_leaves_nothing(backend: &dyn
     let migrator = migrations(&[(name, &text)]);
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     let table = db.history_table().to_string();
+    let transactional = db.capabilities().transactional_ddl;
+    let outcome = if transactional {
+        "it was rolled back"
+    } else {
+        "it ran with transaction:false, so this cannot be rolled back"
+    };
     assert_eq!(
         error.to_string(),
         format!(
-            "migration 001 (drop) changed the history table {table} (the table is gone: dropped or renamed); \
-             it was rolled back"
+            "migration 001 (drop) changed the history table {table} (the table is gone: dropped or renamed); {outcome}"
         )
     );
     assert_eq!(error.kind(), ErrorKind::Failed);
-    assert!(!table_exists(db.as_mut(), "extra"));
+    assert_eq!(table_exists(db.as_mut(), "extra"), !transactional);
     assert_eq!(states(&migrator, db.as_mut()), [(1, State::Pending)]);
 }
 
@@ -217,10 +292,19 @@ fn a_run_time_error_names_the_statement_that_failed(backend: &dyn Backend) {
     );
     let migrator = migrations(&[USERS, duplicate]);
     let mut db = backend.connect();
+    let transactional = db.capabilities().transactional_ddl;
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
     match &error {
-        Error::Statement { version: 2, location, rolled_back: true, .. } => assert_eq!(&**location, "002_dup.sql:5"),
+        Error::Statement { version: 2, location, rolled_back, .. } => {
+            assert_eq!((&**location, *rolled_back), ("002_dup.sql:5", transactional))
+        }
         other => panic!("unexpected error: {other}"),
+    }
+    if !transactional {
+        // DDL committed (MySQL): the step ran statement by statement up to the duplicate.
+        assert!(table_exists(db.as_mut(), "extra"));
+        assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Interrupted)]);
+        return;
     }
     assert!(!table_exists(db.as_mut(), "extra"), "the replay to find the line was rolled back too");
     assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Pending)]);
@@ -329,7 +413,11 @@ fn a_runner_waiting_past_the_lock_timeout_gives_up_naming_the_holder(backend: &d
     let error = waiter.lock(&short, &mut |_| announced += 1).unwrap_err();
     assert_eq!(announced, 1, "the waiter said once that it waits");
     match &error {
-        Error::LockTimeout { holder, .. } => assert!(holder.to_string().contains("strata up"), "{holder}"),
+        Error::LockTimeout { holder, .. } if backend.names_the_holders_command() => {
+            assert!(holder.to_string().contains("strata up"), "{holder}")
+        }
+        // The server names the holder's connection only (MariaDB without performance_schema).
+        Error::LockTimeout { holder, .. } => assert!(holder.to_string().contains("(connection "), "{holder}"),
         other => panic!("unexpected error: {other}"),
     }
     holder.unlock().unwrap();
@@ -338,7 +426,9 @@ fn a_runner_waiting_past_the_lock_timeout_gives_up_naming_the_holder(backend: &d
 }
 
 fn a_no_transaction_step_leaving_a_transaction_open_is_rolled_back_and_interrupted(backend: &dyn Backend) {
-    let open = ("002_open.sql", "-- migrate:up transaction:false\nBEGIN;\nCREATE TABLE half (id INTEGER);\n");
+    // An INSERT, which no database commits implicitly (MySQL's DDL would end the transaction).
+    let open =
+        ("002_open.sql", "-- migrate:up transaction:false\nBEGIN;\nINSERT INTO users (id, name) VALUES (9, 'x');\n");
     let migrator = migrations(&[USERS, open]);
     let mut db = backend.connect();
     let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
@@ -348,7 +438,7 @@ fn a_no_transaction_step_leaving_a_transaction_open_is_rolled_back_and_interrupt
          it was rolled back"
     );
     assert!(!db.in_transaction());
-    assert!(!table_exists(db.as_mut(), "half"));
+    assert!(db.execute("INSERT INTO users (id, name) VALUES (9, 'y')").is_ok(), "the first insert was rolled back");
     assert_eq!(states(&migrator, db.as_mut())[1], (2, State::Interrupted));
 }
 
@@ -366,10 +456,7 @@ fn reset_drops_everything_and_empties_history(backend: &dyn Backend) {
 }
 
 fn concurrent_runners_apply_each_migration_once(backend: &dyn Backend) {
-    let slow = (
-        "004_slow.sql",
-        "-- migrate:up\nCREATE TABLE numbers (n INTEGER);\nWITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 100000) INSERT INTO numbers SELECT n FROM c;\n",
-    );
+    let slow = ("004_slow.sql", backend.slow_step());
     let migrator = migrations(&[USERS, POSTS, SEED, slow]);
     let results: Vec<_> = std::thread::scope(|scope| {
         let runs: Vec<_> = (0..3)
@@ -434,4 +521,52 @@ fn redo_reverts_and_reapplies_the_newest_and_refuses_a_modified_set(backend: &dy
     let error = migrations(&[edited, POSTS]).redo(db.as_mut(), &mut ()).unwrap_err();
     assert!(matches!(&error, Error::Refused(p) if p[0].state == State::Modified), "{error}");
     assert!(table_exists(db.as_mut(), "posts"));
+}
+
+/// Migration 2 fails at its second statement after its first (DDL) ran:
+/// as written where DDL commits (MySQL), `transaction:false` elsewhere.
+/// Returns the migrator and the connection, the step left interrupted.
+fn fail_midway(backend: &dyn Backend) -> (Migrator, Box<dyn Driver>) {
+    let mut db = backend.connect();
+    let option = if db.capabilities().transactional_ddl { " transaction:false" } else { "" };
+    let text = format!(
+        "-- migrate:up{option}\nCREATE TABLE half (id INTEGER);\nCREATE TABLE half (id INTEGER);\n-- migrate:down\nDROP TABLE half;\n"
+    );
+    let migrator = migrations(&[USERS, ("002_half.sql", &text)]);
+    let error = migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err();
+    match &error {
+        Error::Statement { version: 2, location, rolled_back: false, .. } => assert_eq!(&**location, "002_half.sql:3"),
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(table_exists(db.as_mut(), "half"), "the first statement ran");
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Interrupted)]);
+    // `up` and `down` refuse (exit 3) until a person has looked.
+    for refused in [
+        migrator.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap_err(),
+        migrator.down(db.as_mut(), 0, &mut ()).unwrap_err(),
+    ] {
+        assert!(matches!(&refused, Error::Refused(p) if p[0].state == State::Interrupted), "{refused}");
+        assert_eq!(refused.kind(), ErrorKind::Refused);
+    }
+    (migrator, db)
+}
+
+fn a_ddl_failure_midway_is_interrupted_until_repaired_as_applied(backend: &dyn Backend) {
+    let (migrator, mut db) = fail_midway(backend);
+    // The person found the step's work done (the one table it makes is there) and says so.
+    migrator.repair(db.as_mut(), 2, strata::Resolution::Applied, false, &mut ()).unwrap();
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Applied)]);
+    assert_eq!(migrator.down(db.as_mut(), 1, &mut ()).unwrap().count, 1);
+    assert!(!table_exists(db.as_mut(), "half"), "its down section ran");
+}
+
+fn a_ddl_failure_midway_is_interrupted_until_repaired_as_reverted(backend: &dyn Backend) {
+    let (migrator, mut db) = fail_midway(backend);
+    // The person undid what ran, fixed the file, and says the step is not applied.
+    db.execute("DROP TABLE half").unwrap();
+    migrator.repair(db.as_mut(), 2, strata::Resolution::Reverted, false, &mut ()).unwrap();
+    assert_eq!(states(&migrator, db.as_mut()), [(1, State::Applied), (2, State::Pending)]);
+    let fixed = migrations(&[USERS, ("002_half.sql", "-- migrate:up\nCREATE TABLE half (id INTEGER);\n")]);
+    assert_eq!(fixed.up(db.as_mut(), &strata::Up::default(), &mut ()).unwrap().count, 1);
+    assert!(table_exists(db.as_mut(), "half"));
 }

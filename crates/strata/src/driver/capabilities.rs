@@ -41,4 +41,15 @@ impl Capabilities {
         schemas: true,
         whole_scripts: true,
     };
+    /// MySQL's and MariaDB's: DDL commits implicitly, so every step is
+    /// recorded as under way while it runs; the history table lives in the
+    /// connection's database; statements go one at a time, each error named
+    /// at its own statement.
+    pub const MYSQL: Capabilities = Capabilities {
+        transactional_ddl: false,
+        foreign_keys_switch: false,
+        advisory_locks: true,
+        schemas: false,
+        whole_scripts: false,
+    };
 }

@@ -8,6 +8,7 @@
 pub mod capabilities;
 pub mod connection;
 pub mod lock;
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 
@@ -190,6 +191,9 @@ pub struct OpenOptions {
     /// CockroachDB). [`Driver::lock`] then does nothing, and nothing keeps
     /// two runners from running the same migration at once.
     pub no_lock: bool,
+    /// MySQL/MariaDB: the session's `sql_mode` (`mysql_sql_mode` in
+    /// strata.toml); `None` keeps the server's. Other databases ignore it.
+    pub mysql_sql_mode: Option<String>,
 }
 
 /// Opens the database `url` names (creating a SQLite file when missing),
@@ -208,7 +212,7 @@ pub fn open_with(url: &DatabaseUrl, options: &OpenOptions) -> Result<Box<dyn Dri
             Ok(Box::new(sqlite::SqliteDriver::open(target)?.with_options(options)))
         }
         DatabaseUrl::Postgres(text) => Ok(Box::new(postgres::PostgresDriver::open(text, url.to_string(), options)?)),
-        other => Err(unsupported(other)),
+        DatabaseUrl::Mysql(text) => Ok(Box::new(mysql::MysqlDriver::open(text, url.to_string(), options)?)),
     }
 }
 
@@ -233,7 +237,9 @@ pub fn open_locked(
         DatabaseUrl::Postgres(text) => {
             Ok(Box::new(postgres::PostgresDriver::open_locked(text, url.to_string(), options, request, waiting)?))
         }
-        other => Err(unsupported(other)),
+        DatabaseUrl::Mysql(text) => {
+            Ok(Box::new(mysql::MysqlDriver::open_locked(text, url.to_string(), options, request, waiting)?))
+        }
     }
 }
 
@@ -247,7 +253,8 @@ pub fn open_read_only(url: &DatabaseUrl, options: &OpenOptions) -> Result<Option
         DatabaseUrl::Postgres(text) => {
             Ok(Some(Box::new(postgres::PostgresDriver::open(text, url.to_string(), options)?)))
         }
-        other => Err(unsupported(other)),
+        // A database that does not exist fails to connect, as on PostgreSQL.
+        DatabaseUrl::Mysql(text) => Ok(Some(Box::new(mysql::MysqlDriver::open(text, url.to_string(), options)?))),
     }
 }
 
@@ -257,8 +264,7 @@ pub fn runner_at_work(url: &DatabaseUrl) -> Result<Option<Holder>> {
     match url {
         DatabaseUrl::Sqlite(target) => sqlite::runner_at_work(target),
         // The server keeps the lock: ask over the connection (`Driver::lock_holder`).
-        DatabaseUrl::Postgres(_) => Ok(None),
-        other => Err(unsupported(other)),
+        DatabaseUrl::Postgres(_) | DatabaseUrl::Mysql(_) => Ok(None),
     }
 }
 
@@ -271,11 +277,4 @@ fn no_schema(options: &OpenOptions) -> Result<()> {
              --schema (or `schema` in strata.toml) is for PostgreSQL"
         ))),
     }
-}
-
-fn unsupported(url: &DatabaseUrl) -> Error {
-    Error::Config(format!(
-        "{} databases are not supported by this build of strata yet; use a SQLite URL (sqlite:path/to.db) or a PostgreSQL one (postgres://user@host/database)",
-        url.kind_name()
-    ))
 }

@@ -1,0 +1,305 @@
+//! MySQL and MariaDB, through the sync `mysql` client, TLS by rustls (ring).
+//!
+//! DDL commits implicitly here, so the engine records each step as under way
+//! before it runs and finished after (`Capabilities::MYSQL`); a failure
+//! midway leaves it `interrupted`. The driver knows, from the server, when a
+//! transaction is open (`session.rs`), so a statement that committed one
+//! implicitly is noticed. Runners are kept apart by a named lock held on a
+//! connection of its own, taken before the working connection is opened;
+//! on a Galera cluster, where named locks are local to a node, by a lease
+//! (not built yet: the driver refuses to lock there).
+
+pub(crate) mod config;
+mod error;
+mod foreign_keys;
+mod history;
+mod lock;
+mod reset;
+mod session;
+mod tls;
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, SslOpts, Value};
+
+use self::config::MyConfig;
+use self::error::db;
+use self::session::{Role, Session};
+use super::lock::{Holder, LockRequest, LockWait};
+use super::{Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record};
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::history::{store, Cell, HistoryTable};
+
+/// A MySQL or MariaDB database.
+pub struct MysqlDriver {
+    conn: Conn,
+    config: MyConfig,
+    /// The TLS options; `None` once `PREFERRED` found that the server offers no TLS.
+    ssl: Option<SslOpts>,
+    /// The URL as shown to people (no password).
+    shown: String,
+    table: HistoryTable,
+    no_lock: bool,
+    lock: Option<lock::Held>,
+    session: Session,
+    /// A transaction is open: Strata's, or one a statement began; as the
+    /// server reports it after each statement where it does (`session.rs`).
+    in_transaction: bool,
+}
+
+impl MysqlDriver {
+    /// Connects to the database `url` names.
+    pub fn open(url: &str, shown: String, options: &OpenOptions) -> Result<Self> {
+        let (config, mut ssl) = prepare(url, options)?;
+        let sql_mode = options.mysql_sql_mode.as_deref();
+        let (conn, session) = session::connect(&config, &mut ssl, &shown, Role::Work { sql_mode })?;
+        Ok(Self::with(conn, session, (config, ssl), shown, options, None))
+    }
+
+    /// Takes the runners' lock on a connection of its own, waiting as
+    /// `request` says, then connects.
+    pub fn open_locked(
+        url: &str,
+        shown: String,
+        options: &OpenOptions,
+        request: &LockRequest,
+        waiting: &mut dyn FnMut(&LockWait),
+    ) -> Result<Self> {
+        let (config, mut ssl) = prepare(url, options)?;
+        let held = take_lock(&config, &mut ssl, &shown, &options.history_table, request, waiting)?;
+        let sql_mode = options.mysql_sql_mode.as_deref();
+        let (conn, session) = session::connect(&config, &mut ssl, &shown, Role::Work { sql_mode })?;
+        Ok(Self::with(conn, session, (config, ssl), shown, options, Some(held)))
+    }
+
+    fn with(
+        conn: Conn,
+        session: Session,
+        (config, ssl): (MyConfig, Option<SslOpts>),
+        shown: String,
+        options: &OpenOptions,
+        lock: Option<lock::Held>,
+    ) -> Self {
+        let table = options.history_table.clone();
+        MysqlDriver { conn, config, ssl, shown, table, no_lock: options.no_lock, lock, session, in_transaction: false }
+    }
+
+    /// Whether the server is a Galera cluster node (`wsrep_on`).
+    pub fn is_galera(&self) -> bool {
+        self.session.galera
+    }
+
+    /// After a statement: what the server said about the transaction.
+    fn track(&mut self) {
+        if let Some(open) = self.session.tracked.then(|| session::transaction_state(&self.conn)).flatten() {
+            self.in_transaction = open;
+        }
+    }
+}
+
+/// The URL read, `--schema` refused, and the TLS options.
+fn prepare(url: &str, options: &OpenOptions) -> Result<(MyConfig, Option<SslOpts>)> {
+    if let Some(schema) = options.history_table.schema() {
+        return Err(Error::Config(format!(
+            "MySQL and MariaDB have no schemas apart from databases, so the schema `{schema}` cannot be used; \
+             the history table lives in the URL's database: name another database in the URL instead of --schema \
+             (or `schema` in strata.toml)"
+        )));
+    }
+    let config = config::parse(url, std::env::var("USER").ok())?;
+    let ssl = tls::ssl_opts(&config)?;
+    Ok((config, ssl))
+}
+
+/// The runners' lock, on a connection of its own: a named lock on a plain
+/// server. On a Galera cluster node, the cluster-wide lease goes here; until
+/// it is built, locking there is refused.
+fn take_lock(
+    config: &MyConfig,
+    ssl: &mut Option<SslOpts>,
+    shown: &str,
+    table: &HistoryTable,
+    request: &LockRequest,
+    waiting: &mut dyn FnMut(&LockWait),
+) -> Result<lock::Held> {
+    let (locker, session) = session::connect(config, ssl, shown, Role::Lock { command: &request.command })?;
+    if session.galera {
+        return Err(lock::galera_not_built(shown));
+    }
+    lock::acquire(locker, lock::name(&config.database, table.name()), shown, request, waiting)
+}
+
+impl Connection for MysqlDriver {
+    fn execute_params(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        // Without parameters, as text: DDL, and what cannot be prepared.
+        let result = match params {
+            [] => self.conn.query_drop(sql),
+            _ => self.conn.exec_drop(sql, values(params)),
+        };
+        result.map_err(db)?;
+        self.track();
+        Ok(self.conn.affected_rows())
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Vec<Cell>>> {
+        // Prepared, so values come typed (the text protocol sends all as text).
+        let rows: Vec<mysql::Row> = self.conn.exec(sql, values(params)).map_err(db)?;
+        self.track();
+        Ok(rows.into_iter().map(|row| row.unwrap().into_iter().map(cell).collect()).collect())
+    }
+}
+
+fn values(params: &[Param<'_>]) -> Vec<Value> {
+    params
+        .iter()
+        .map(|param| match *param {
+            Param::Int(value) => Value::Int(value),
+            Param::Text(Some(text)) => Value::Bytes(text.as_bytes().to_vec()),
+            Param::Text(None) => Value::NULL,
+        })
+        .collect()
+}
+
+/// A value as the history code reads it.
+fn cell(value: Value) -> Cell {
+    match value {
+        Value::NULL => Cell::Null,
+        Value::Int(value) => Cell::Integer(value),
+        Value::UInt(value) => i64::try_from(value).map_or(Cell::Real(value as f64), Cell::Integer),
+        Value::Float(value) => Cell::Real(f64::from(value)),
+        Value::Double(value) => Cell::Real(value),
+        Value::Bytes(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Cell::Text(text),
+            Err(error) => Cell::Blob(error.into_bytes().len()),
+        },
+        // E.g. the `applied_at` of WriteBot's Python runner's table (`adopt`), as it was stored.
+        Value::Date(year, month, day, hour, minute, second, _) => {
+            Cell::Text(format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}"))
+        }
+        Value::Time(negative, days, hours, minutes, seconds, _) => {
+            let sign = if negative { "-" } else { "" };
+            Cell::Text(format!("{sign}{:02}:{minutes:02}:{seconds:02}", u32::from(hours) + days * 24))
+        }
+    }
+}
+
+impl Driver for MysqlDriver {
+    fn lock(&mut self, request: &LockRequest, waiting: &mut dyn FnMut(&LockWait)) -> Result<()> {
+        if self.lock.is_some() || self.no_lock {
+            return Ok(());
+        }
+        let held = take_lock(&self.config, &mut self.ssl, &self.shown, &self.table, request, waiting)?;
+        self.lock = Some(held);
+        Ok(())
+    }
+
+    fn unlock(&mut self) -> Result<()> {
+        if let Some(held) = self.lock.take() {
+            held.release();
+        }
+        Ok(())
+    }
+
+    /// The named lock's holder; nothing on a Galera node (its lease will say).
+    fn lock_holder(&mut self) -> Result<Option<Holder>> {
+        if self.session.galera {
+            return Ok(None);
+        }
+        lock::holder(&mut self.conn, &lock::name(&self.config.database, self.table.name()))
+    }
+
+    fn describe(&self) -> String {
+        self.shown.clone()
+    }
+
+    fn kind_name(&self) -> &'static str {
+        if self.session.mariadb {
+            "MariaDB"
+        } else {
+            "MySQL"
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::MYSQL
+    }
+
+    fn dialect(&self) -> &'static dyn Dialect {
+        match self.session.no_backslash_escapes {
+            true => &crate::dialect::MYSQL_NO_BACKSLASH_ESCAPES,
+            false => &crate::dialect::MYSQL,
+        }
+    }
+
+    fn history_table(&self) -> &HistoryTable {
+        &self.table
+    }
+
+    fn history_columns(&mut self) -> Result<Vec<String>> {
+        let columns = self.conn.exec(history::COLUMNS_SQL, (self.table.name(),)).map_err(db)?;
+        self.track();
+        Ok(columns)
+    }
+
+    fn history_ddl(&self) -> String {
+        history::create_sql(&self.qualified_history())
+    }
+
+    fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
+        history::replace(self, backup, records)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.conn.query_drop("START TRANSACTION").map_err(db)?;
+        self.in_transaction = true;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.in_transaction = false;
+        self.conn.query_drop("COMMIT").map_err(db)
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        if !self.in_transaction {
+            return Ok(());
+        }
+        self.in_transaction = false;
+        self.conn.query_drop("ROLLBACK").map_err(db)
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
+    fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError> {
+        self.conn.query_drop(sql).map_err(|error| error::exec(&error, sql))?;
+        self.track();
+        Ok(())
+    }
+
+    /// `foreign_key_checks` for the session. Ready, but not declared in
+    /// `Capabilities::MYSQL`: every step runs recorded, outside a
+    /// transaction, where a broken key could not be rolled back.
+    fn set_foreign_keys(&mut self, enabled: bool) -> Result<()> {
+        foreign_keys::set(&mut self.conn, enabled)
+    }
+
+    fn foreign_key_violations(&mut self) -> Result<(usize, Vec<String>)> {
+        foreign_keys::violations(&mut self.conn)
+    }
+
+    fn drop_all(&mut self) -> Result<Dropped> {
+        let database = self.dialect().quote_ident(&self.config.database);
+        let counts = reset::drop_all(&mut self.conn, &database, self.table.name())?;
+        store::clear(self)?;
+        // Seven kinds: the message names those there were (tables always).
+        Ok(Dropped(counts.into_iter().filter(|(kind, n)| *n > 0 || *kind == "table").collect()))
+    }
+}
+
+impl Drop for MysqlDriver {
+    fn drop(&mut self) {
+        let _ = self.rollback();
+    }
+}
