@@ -2,7 +2,7 @@
 # A throw-away three-node MariaDB Galera cluster on 127.0.0.1, for tests.
 #
 #   scripts/galera.sh start [--watch PID] DIR [PORT]   starts it, in DIR
-#   scripts/galera.sh stop DIR                         stops every node, removes DIR
+#   scripts/galera.sh stop DIR                         ends every node, removes DIR
 #
 # `start` creates DIR (which must not exist or be empty), takes twelve free
 # consecutive ports from PORT (default: a random free block in 20000-32767,
@@ -22,13 +22,19 @@
 # datadir, socket, pid file and log (DIR/nodeN.log: read it when a node fails).
 # Node 1 is initialized with mariadb-install-db and bootstraps the cluster
 # (--wsrep-new-cluster); nodes 2 and 3 join it and receive its data by rsync
-# (state transfer). Buffers are small (about 130 MB of memory a node), writes
-# are not flushed: it is for tests only. It never reads /etc/mysql and never
-# touches another server: ports in use are refused. Run as root, the servers
-# run as root (--user=root). Needs Debian's galera-4, rsync and mariadb-server
-# (scripts/test-setup.sh installs the first two with STRATA_TEST_GALERA=1).
+# (state transfer), one after the other (about 15 s in all). Buffers are small
+# (about 80 MB resident and 60 MB of files a node; DIR on a tmpfs such as
+# /dev/shm is fastest), writes are not flushed: it is for tests only. It never
+# reads /etc/mysql and never touches another server: ports in use are refused.
+# Run as root, the servers run as root (--user=root) and the state transfer
+# writes as user nobody, who must be able to reach DIR. `stop` kills the nodes
+# (their data is thrown away) and removes DIR. Needs Debian's galera-4, rsync
+# and mariadb-server (scripts/test-setup.sh installs the first two when
+# STRATA_TEST_GALERA=1); its service need not run.
 #
-# GALERA_TIMEOUT (seconds, default 90) bounds the wait for the cluster.
+# A failed start prints the end of each node's log, ends the nodes and keeps
+# their logs in DIR until `stop DIR`. GALERA_TIMEOUT (seconds, default 90)
+# bounds the wait for the cluster.
 set -euo pipefail
 
 MARKER=.strata-galera
@@ -263,6 +269,14 @@ start() {
     CLUSTER_NAME=strata-test-$BASE-$$
     for n in "${NODES[@]}"; do write_config "$n"; done
     write_env
+    # Run by root, the state transfer's rsync daemon writes as user nobody.
+    if [[ $(id -u) -eq 0 ]]; then
+        chmod a+x "$DIR"
+        chown nobody "$DIR/node2/data" "$DIR/node3/data"
+        runuser -u nobody -- test -w "$DIR/node2/data" ||
+            die "user nobody (as whom state transfer writes when run by root) cannot reach $DIR;" \
+                "put it where everyone may pass (e.g. under /dev/shm or /tmp)"
+    fi
     local user=()
     [[ $(id -u) -ne 0 ]] || user=(--user=root)
     mariadb-install-db --defaults-file="$DIR/node1/my.cnf" "${user[@]}" --auth-root-authentication-method=normal \
@@ -276,8 +290,6 @@ start() {
     mariadb --no-defaults -uroot -S "$DIR/node1/mariadbd.sock" -e \
         "CREATE USER IF NOT EXISTS root@'127.0.0.1'; GRANT ALL ON *.* TO root@'127.0.0.1' WITH GRANT OPTION" ||
         die "cannot let root connect from $HOST; read $DIR/node1.log"
-    # Run by root, the state transfer's rsync daemon writes as user nobody.
-    [[ $(id -u) -ne 0 ]] || chown nobody "$DIR/node2/data" "$DIR/node3/data"
     # One joiner at a time: two at once make the group re-form for seconds.
     start_node 2
     wait_for 2 1 2
@@ -287,25 +299,32 @@ start() {
     print_urls
 }
 
-# Asks every node to shut down, waits (at most 30 s, then kills), and ends
-# whatever each node's session still holds.
+# Whether process PID has not ended (a zombie has: only its parent, here
+# init, has yet to reap it, which may take seconds).
+running() {
+    local state
+    state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) && [[ ${state%% *} != Z ]]
+}
+
+# Ends every node and whatever it spawned (a state transfer's rsync daemon):
+# its process group, which setsid made it lead. Killed outright, since its
+# data is thrown away (a clean shutdown takes 2 to 7 s, a kill none), then
+# waited for (at most 10 s).
 stop_nodes() {
-    local pids=() n pid tries
+    local pids=() n pid tries alive
     for n in "${NODES[@]}"; do
-        pid=$(node_pid "$n") && pids+=("$pid") && kill -TERM "$pid" 2>/dev/null || true
-    done
-    for ((tries = 0; tries < 300; tries++)); do
-        local alive=0
-        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-        ((alive)) || break
-        sleep 0.1
-    done
-    for n in "${NODES[@]}"; do
+        pid=$(node_pid "$n") && pids+=("$pid") || true
         pid=$(cat "$DIR/node$n/server.pid" 2>/dev/null) || continue
-        # The node's process group (setsid made the server its leader): the
-        # server, if it ignored TERM, and any state-transfer helper it left.
         [[ $pid =~ ^[0-9]+$ ]] && kill -KILL -- "-$pid" 2>/dev/null || true
     done
+    for ((tries = 0; tries < 100; tries++)); do
+        alive=0
+        for pid in "${pids[@]}"; do running "$pid" && alive=1; done
+        ((alive)) || return 0
+        sleep 0.1
+    done
+    echo "galera: a node of $DIR did not end within 10 s of SIGKILL (pids ${pids[*]})" >&2
+    return 1
 }
 
 stop() {

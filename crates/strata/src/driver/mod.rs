@@ -8,6 +8,7 @@
 pub mod capabilities;
 pub mod connection;
 pub mod lock;
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 

@@ -1,0 +1,3 @@
+//! MySQL and MariaDB (and MariaDB Galera clusters).
+
+pub mod lease;
