@@ -40,11 +40,18 @@ fn the_lease_keeps_runners_apart_across_a_galera_cluster() {
     let Some(cluster) = galera!() else { return };
     println!("cluster started in {:.1?}; memory: {}", started.elapsed(), memory(&cluster));
 
-    get_lock_is_granted_on_two_nodes_at_once(&cluster);
-    one_runner_at_a_time_holds_the_lease(&cluster);
-    a_killed_holders_lease_is_taken_over_once_expired(&cluster);
-    a_timeout_names_the_holder(&cluster);
-    a_stalled_holder_finds_its_lease_taken_over(&cluster);
+    let scenarios: [(&str, Scenario); 5] = [
+        ("get_lock_is_granted_on_two_nodes_at_once", get_lock_is_granted_on_two_nodes_at_once),
+        ("one_runner_at_a_time_holds_the_lease", one_runner_at_a_time_holds_the_lease),
+        ("a_killed_holders_lease_is_taken_over_once_expired", a_killed_holders_lease_is_taken_over_once_expired),
+        ("a_timeout_names_the_holder", a_timeout_names_the_holder),
+        ("a_stalled_holder_finds_its_lease_taken_over", a_stalled_holder_finds_its_lease_taken_over),
+    ];
+    for (name, scenario) in scenarios {
+        let started = Instant::now();
+        scenario(&cluster);
+        println!("{name}: ok in {:.1?}", started.elapsed());
+    }
 
     let (dir, urls) = (cluster.dir().to_owned(), cluster.urls.clone());
     let stopping = Instant::now();
@@ -57,6 +64,8 @@ fn the_lease_keeps_runners_apart_across_a_galera_cluster() {
         assert!(std::net::TcpStream::connect(address).is_err(), "nothing listens on {address} any more");
     }
 }
+
+type Scenario = fn(&Cluster);
 
 /// Why Strata does not use GET_LOCK on Galera: node 2 grants a lock node 1
 /// holds (node 1 itself does refuse it to a second session).

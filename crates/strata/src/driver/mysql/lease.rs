@@ -185,42 +185,62 @@ fn take(
     let start = Instant::now();
     let mut announced = false;
     let mut watch = Watch::default();
-    let mut holder = Holder::default();
     loop {
         let row = table::read(conn, &key.table, &key.name).map_err(|e| db("cannot read the lock table", &e))?;
         let sent = Instant::now();
-        let won = match &row {
-            None => race(table::insert(conn, key), "cannot insert into the lock table")?,
-            Some(row) if watch.may_take(row, config.duration) => {
-                let won = race(table::take_over(conn, key, row), "cannot take over the lock")?;
-                if won {
-                    took_over(&row.holder());
-                }
-                won
+        let row = match try_take(conn, key, row, &mut watch, config.duration, took_over)? {
+            Attempt::Won => return Ok(sent),
+            // Someone else's write came first: look at once at whose.
+            Attempt::Lost => {
+                std::thread::sleep(RACE_PAUSE);
+                continue;
             }
-            Some(_) => false,
+            Attempt::Held(row) => row,
         };
-        if won {
-            return Ok(sent);
-        }
-        if let Some(row) = &row {
-            holder = row.holder();
-        }
+        let holder = row.holder();
         let waited = start.elapsed();
-        if waited >= request.timeout && row.is_some() {
+        if waited >= request.timeout {
             return Err(Error::LockTimeout { database: config.database.clone(), holder, waited: request.timeout });
         }
-        if row.is_none() {
-            // Lost the race for a free lock: look again at once (who won?).
-            std::thread::sleep(RACE_PAUSE);
-            continue;
-        }
         if !announced {
-            waiting(&LockWait { database: config.database.clone(), holder: holder.clone(), timeout: request.timeout });
+            waiting(&LockWait { database: config.database.clone(), holder, timeout: request.timeout });
             announced = true;
         }
         std::thread::sleep(POLL.min(request.timeout.saturating_sub(waited)).max(RACE_PAUSE));
     }
+}
+
+/// What one look at the lock came to.
+enum Attempt {
+    Won,
+    /// Raced another runner's write, which came first.
+    Lost,
+    /// A live holder has it.
+    Held(Row),
+}
+
+/// Inserts the row when there is none, takes it over when it has expired
+/// (telling `took_over` whose it was).
+fn try_take(
+    conn: &mut Conn,
+    key: &Key,
+    row: Option<Row>,
+    watch: &mut Watch,
+    duration: Duration,
+    took_over: &mut dyn FnMut(&Holder),
+) -> Result<Attempt> {
+    let won = match row {
+        None => race(table::insert(conn, key), "cannot insert into the lock table")?,
+        Some(row) if watch.may_take(&row, duration) => {
+            let won = race(table::take_over(conn, key, &row), "cannot take over the lock")?;
+            if won {
+                took_over(&row.holder());
+            }
+            won
+        }
+        Some(row) => return Ok(Attempt::Held(row)),
+    };
+    Ok(if won { Attempt::Won } else { Attempt::Lost })
 }
 
 /// A write racing other runners': `Ok(true)` when it committed and changed
@@ -327,7 +347,7 @@ mod tests {
         assert!(is_lost_race(&server(code::DEADLOCK)));
         assert!(is_lost_race(&server(code::DUPLICATE)));
         assert!(!is_lost_race(&server(1047)), "a node that is not ready is an error");
-        assert_eq!(race(Err(server(code::DEADLOCK)), "x").unwrap(), false);
+        assert!(!race(Err(server(code::DEADLOCK)), "x").unwrap());
         let error = race(Err(server(1047)), "cannot insert into the lock table").unwrap_err();
         assert_eq!(error.to_string(), "database error: cannot insert into the lock table: ERROR 1047 (HY000): m");
     }
