@@ -40,12 +40,14 @@ fn the_lease_keeps_runners_apart_across_a_galera_cluster() {
     let Some(cluster) = galera!() else { return };
     println!("cluster started in {:.1?}; memory: {}", started.elapsed(), memory(&cluster));
 
-    let scenarios: [(&str, Scenario); 5] = [
+    let scenarios: [(&str, Scenario); 7] = [
         ("get_lock_is_granted_on_two_nodes_at_once", get_lock_is_granted_on_two_nodes_at_once),
+        ("runners_on_three_nodes_create_the_lock_table_at_once", runners_on_three_nodes_create_the_lock_table_at_once),
         ("one_runner_at_a_time_holds_the_lease", one_runner_at_a_time_holds_the_lease),
         ("a_killed_holders_lease_is_taken_over_once_expired", a_killed_holders_lease_is_taken_over_once_expired),
         ("a_timeout_names_the_holder", a_timeout_names_the_holder),
         ("a_stalled_holder_finds_its_lease_taken_over", a_stalled_holder_finds_its_lease_taken_over),
+        ("a_renewal_connection_killed_is_made_again", a_renewal_connection_killed_is_made_again),
     ];
     for (name, scenario) in scenarios {
         let started = Instant::now();
@@ -77,6 +79,31 @@ fn get_lock_is_granted_on_two_nodes_at_once(cluster: &Cluster) {
     assert_eq!(get_lock(&mut node1), 1);
     assert_eq!(get_lock(&mut also_node1), 0, "refused on the same node");
     assert_eq!(get_lock(&mut node2), 1, "granted on another node while node 1 holds it");
+}
+
+/// Nine runners, three on each node, start at once on a database without a
+/// lock table, five times: every one creates it or finds it (DDL from
+/// several nodes meets with 1213), and each gets the lease.
+fn runners_on_three_nodes_create_the_lock_table_at_once(cluster: &Cluster) {
+    const RUNNERS: usize = 9;
+    for _ in 0..5 {
+        let db = cluster.scratch();
+        let start = Arc::new(std::sync::Barrier::new(RUNNERS));
+        let runners: Vec<_> = (0..RUNNERS)
+            .map(|runner| {
+                let (url, start) = (db.urls[runner % 3].clone(), Arc::clone(&start));
+                std::thread::spawn(move || {
+                    let request = request(&format!("runner {runner}"), Duration::from_secs(120));
+                    start.wait();
+                    let lease = Lease::acquire(opts(&url), &config(&url, LEASE), &request, &mut |_| {}, &mut |_| {});
+                    lease.unwrap().release().unwrap();
+                })
+            })
+            .collect();
+        for runner in runners {
+            runner.join().expect("a runner failed");
+        }
+    }
 }
 
 /// Six runners, two on each node, ten rounds each: each holder does a
@@ -143,7 +170,7 @@ fn a_killed_holders_lease_is_taken_over_once_expired(cluster: &Cluster) {
         panic!("the child did not take the lease within 60 s");
     }
     let config = config(&db.urls[1], LEASE);
-    let (held, expired) = holder(&mut db.connect(2), &config).unwrap().expect("the child holds the lease");
+    let (held, expired) = holder(&mut db.synced(2), &config).unwrap().expect("the child holds the lease");
     assert_eq!((held.pid, expired), (Some(child.id()), false));
     child.kill().unwrap();
     child.wait().unwrap();
@@ -154,7 +181,7 @@ fn a_killed_holders_lease_is_taken_over_once_expired(cluster: &Cluster) {
         Lease::acquire(opts(&db.urls[1]), &config, &request, &mut |_| {}, &mut |h| previous.push(h.clone())).unwrap();
     assert_eq!(previous, [held], "the takeover names the dead holder");
     assert_eq!(previous[0].command.as_deref(), Some(format!("lease child on {}", host()).as_str()));
-    let (now, _) = holder(&mut db.connect(3), &config).unwrap().unwrap();
+    let (now, _) = holder(&mut db.synced(3), &config).unwrap().unwrap();
     assert_eq!(now.pid, Some(std::process::id()));
     lease.release().unwrap();
 }
@@ -181,7 +208,7 @@ fn a_timeout_names_the_holder(cluster: &Cluster) {
     let first = request("strata up --first", Duration::ZERO);
     let held =
         Lease::acquire(opts(&db.urls[0]), &config, &first, &mut |_| panic!("free"), &mut |_| panic!("free")).unwrap();
-    let (holder_now, expired) = holder(&mut db.connect(3), &config).unwrap().unwrap();
+    let (holder_now, expired) = holder(&mut db.synced(3), &config).unwrap().unwrap();
     let expected = Holder {
         pid: Some(std::process::id()),
         command: Some(format!("strata up --first on {}", host())),
@@ -204,8 +231,11 @@ fn a_timeout_names_the_holder(cluster: &Cluster) {
     assert!(error.to_string().contains(&format!("held by strata up --first on {} (pid", host())), "{error}");
 
     held.release().unwrap();
-    assert_eq!(holder(&mut db.connect(2), &config).unwrap(), None);
-    let free = Lease::acquire(opts(&db.urls[2]), &config, &at_once, &mut |_| panic!("free"), &mut |_| panic!("free"));
+    assert_eq!(holder(&mut db.synced(2), &config).unwrap(), None);
+    // Node 3 may take a moment to apply the release: no expiry to wait for, though.
+    let after = request("strata up --fourth", Duration::from_secs(10));
+    let free =
+        Lease::acquire(opts(&db.urls[2]), &config, &after, &mut |_| {}, &mut |_| panic!("released, not taken over"));
     free.unwrap().release().unwrap();
 }
 
@@ -233,10 +263,31 @@ fn a_stalled_holder_finds_its_lease_taken_over(cluster: &Cluster) {
 
     assert!(first.is_lost(), "the stalled holder's renewal finds the row taken over");
     first.release().unwrap();
-    let (now, _) = holder(&mut db.connect(3), &config).unwrap().expect("the new holder keeps it");
+    let (now, _) = holder(&mut db.synced(3), &config).unwrap().expect("the new holder keeps it");
     assert_eq!(now.command.as_deref(), Some(format!("strata up on {}", host()).as_str()));
     assert!(!lease.is_lost());
     lease.release().unwrap();
+}
+
+/// The server closes the holder's renewal connection: the next renewal
+/// connects again, and the lease stays held.
+fn a_renewal_connection_killed_is_made_again(cluster: &Cluster) {
+    let db = cluster.scratch();
+    let config = config(&db.urls[0], LEASE);
+    let lease =
+        Lease::acquire(opts(&db.urls[0]), &config, &request("strata up", Duration::ZERO), &mut |_| {}, &mut |_| {})
+            .unwrap();
+    let mut admin = db.connect(1);
+    let others = "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()";
+    let ids: Vec<u64> = admin.query(others).unwrap();
+    assert_eq!(ids.len(), 1, "the renewal connection");
+    admin.query_drop(format!("KILL CONNECTION {}", ids[0])).unwrap();
+    std::thread::sleep(LEASE + LEASE / 2);
+    assert!(!lease.is_lost(), "renewed on a new connection");
+    let (now, expired) = holder(&mut db.synced(2), &config).unwrap().unwrap();
+    assert_eq!((now.pid, expired), (Some(std::process::id()), false));
+    lease.release().unwrap();
+    assert_eq!(holder(&mut db.synced(3), &config).unwrap(), None);
 }
 
 fn config(url: &str, duration: Duration) -> LeaseConfig {
@@ -249,9 +300,7 @@ fn request(command: &str, timeout: Duration) -> LockRequest {
 
 /// One value, read on node 3 once it has applied everything committed before.
 fn read_on_node3(db: &Scratch, sql: &str) -> i64 {
-    let mut conn = db.connect(3);
-    conn.query_drop("SET SESSION wsrep_sync_wait = 1").unwrap();
-    conn.query_first(sql).unwrap().unwrap()
+    db.synced(3).query_first(sql).unwrap().unwrap()
 }
 
 /// This machine's name, as the lease records it.

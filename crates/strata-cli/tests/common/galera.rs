@@ -91,6 +91,15 @@ impl Scratch {
     pub fn connect(&self, node: usize) -> Conn {
         connect(&self.urls[node - 1])
     }
+
+    /// [`Scratch::connect`], with `wsrep_sync_wait = 1`: each read first
+    /// waits until the node has applied what the cluster committed before
+    /// it (nodes apply other nodes' writes after those have answered).
+    pub fn synced(&self, node: usize) -> Conn {
+        let mut conn = self.connect(node);
+        conn.query_drop("SET SESSION wsrep_sync_wait = 1").expect("set wsrep_sync_wait");
+        conn
+    }
 }
 
 impl Cluster {
@@ -133,11 +142,19 @@ impl Cluster {
         connect(self.url(node))
     }
 
-    /// Creates a uniquely named database (on node 1; DDL reaches every node
-    /// before it returns).
+    /// Creates a uniquely named database on node 1, and returns once every
+    /// node has it (the other nodes apply DDL after node 1 has answered).
     pub fn scratch(&self) -> Scratch {
         let name = scratch_name();
         self.connect(1).query_drop(format!("CREATE DATABASE `{name}`")).expect("create a scratch database");
+        for node in [2, 3] {
+            let mut conn = self.connect(node);
+            conn.query_drop("SET SESSION wsrep_sync_wait = 1").unwrap();
+            let found: Option<String> = conn
+                .exec_first("SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?", (&name,))
+                .unwrap();
+            assert_eq!(found.as_deref(), Some(name.as_str()), "node {node} has the new database");
+        }
         let urls = [1, 2, 3].map(|node| format!("{}{name}", self.url(node)));
         Scratch { name, urls }
     }

@@ -1,3 +1,4 @@
 //! MySQL and MariaDB (and MariaDB Galera clusters).
 
+#[doc(hidden)]
 pub mod lease;

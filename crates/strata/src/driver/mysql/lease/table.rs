@@ -6,7 +6,7 @@
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mysql::prelude::Queryable;
 use mysql::Conn;
@@ -19,6 +19,9 @@ use crate::error::Result;
 const TEXT_MAX: usize = 255;
 /// How often a write that lost to DDL on the lock table (1213) is tried again.
 const DDL_RETRIES: usize = 5;
+/// How often creating the lock table is tried again after meeting another
+/// runner's creation (1213), with growing pauses (about 4 s in all).
+const CREATE_RETRIES: usize = 20;
 
 /// One runner's lease: which row, and who it is.
 #[derive(Debug, Clone)]
@@ -76,12 +79,26 @@ impl Row {
 }
 
 /// Creates the lock table unless it exists. Several runners may create it
-/// at once (on Galera, DDL runs in the same order on every node): a
-/// `CREATE TABLE IF NOT EXISTS` that lost to another's is fine.
+/// at once: on Galera, DDL runs in one order on every node, and a `CREATE`
+/// that met another node's gets 1213; it looks again (the table is likely
+/// there now) after a pause.
 pub(crate) fn ensure(conn: &mut Conn, config: &LeaseConfig) -> Result<()> {
-    let exists = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?";
     let context = || format!("cannot create the lock table {} in {}", config.table, config.database);
-    let found: Option<u64> = conn.exec_first(exists, (&config.table,)).map_err(|e| db(&context(), &e))?;
+    let mut tries = 0;
+    loop {
+        match create(conn, config) {
+            Err(e) if error_code(&e) == Some(code::DEADLOCK) && tries < CREATE_RETRIES => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20 * tries as u64));
+            }
+            outcome => return outcome.map_err(|e| db(&context(), &e)),
+        }
+    }
+}
+
+fn create(conn: &mut Conn, config: &LeaseConfig) -> mysql::Result<()> {
+    let exists = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?";
+    let found: Option<u64> = conn.exec_first(exists, (&config.table,))?;
     if found.unwrap_or(0) > 0 {
         return Ok(());
     }
@@ -100,11 +117,10 @@ pub(crate) fn ensure(conn: &mut Conn, config: &LeaseConfig) -> Result<()> {
          ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
         quote(&config.table)
     );
-    retry_ddl(|| match conn.query_drop(&create) {
+    match conn.query_drop(&create) {
         Err(e) if error_code(&e) == Some(code::TABLE_EXISTS) => Ok(()),
         other => other,
-    })
-    .map_err(|e| db(&context(), &e))
+    }
 }
 
 /// The row of lock `name` in `table` (as [`quote`] gives it), if any.
