@@ -225,3 +225,12 @@ impl Renewer {
         outcome
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_lease_can_be_held_by_a_driver_on_another_thread() {
+        fn send<T: Send>() {}
+        send::<super::Lease>();
+    }
+}
