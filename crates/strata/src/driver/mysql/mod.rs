@@ -14,6 +14,8 @@ mod error;
 mod foreign_keys;
 mod history;
 mod lock;
+#[doc(hidden)]
+pub mod lease;
 mod reset;
 mod session;
 mod tls;
