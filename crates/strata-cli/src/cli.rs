@@ -18,7 +18,9 @@ Settings:
   strata.toml, else migrations/versions beside it. The lock timeout is
   --lock-timeout, else `lock_timeout` in strata.toml, else 60 seconds. On
   MySQL/MariaDB, `mysql_sql_mode` in strata.toml sets the session's sql_mode
-  (e.g. \"STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES\"), else the server's.
+  (e.g. \"STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES\"), else the server's. On a
+  Galera cluster, `lock_lease` in strata.toml (seconds, default 30) is how long
+  the runners' lock outlives its holder's last renewal.
 
 Exit codes:
   0  success
@@ -32,7 +34,8 @@ Exit codes:
   4  status --exit-code or check: not up to date (pending, out-of-order,
      modified, missing or interrupted migrations)
   5  another strata run held the database's lock for longer than
-     --lock-timeout";
+     --lock-timeout, or (Galera) took it over from this one after it stalled
+     past its lease";
 
 /// Versioned, reversible database schema migrations.
 #[derive(Debug, Parser)]

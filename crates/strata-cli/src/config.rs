@@ -28,6 +28,10 @@ pub struct Flags<'a> {
     pub no_lock: bool,
 }
 
+/// The lock leases `lock_lease` may set, in seconds: renewed every third of
+/// it, a lease shorter than 3 s would not survive one slow commit.
+const LEASES: std::ops::RangeInclusive<u64> = 3..=3600;
+
 /// `strata.toml`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +48,8 @@ struct FileConfig {
     schema: Option<String>,
     /// The session's `sql_mode` (MySQL/MariaDB).
     mysql_sql_mode: Option<String>,
+    /// Seconds the runners' lock lasts after its last renewal (Galera).
+    lock_lease: Option<u64>,
 }
 
 /// The database URL as configured, and where it came from.
@@ -140,7 +146,22 @@ impl Settings {
             (None, None) => None,
         };
         let history_table = history_table(name, schema)?;
-        let open = strata::OpenOptions { history_table, no_lock: flags.no_lock, mysql_sql_mode: file.mysql_sql_mode };
+        let lock_lease = match file.lock_lease {
+            Some(seconds) if !LEASES.contains(&seconds) => {
+                return Err(Failure::invalid(
+                    format!("{}: lock_lease = {seconds} is out of range", in_file("lock_lease")),
+                    format!(
+                        "the lease is how long a Galera lock outlives its last renewal (renewed every third of it): \
+                         give {} to {} seconds (30 when not set).",
+                        LEASES.start(),
+                        LEASES.end()
+                    ),
+                ))
+            }
+            seconds => seconds.map(Duration::from_secs),
+        };
+        let mysql_sql_mode = file.mysql_sql_mode;
+        let open = strata::OpenOptions { history_table, no_lock: flags.no_lock, mysql_sql_mode, lock_lease };
         Ok(Settings { database, overridden, dir, lock_timeout, open })
     }
 
@@ -237,7 +258,7 @@ fn read_config_file(path: &Path) -> Result<FileConfig, Failure> {
         Failure::invalid(
             format!("{at}: {}", error.message()),
             "strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS`, \
-             `history_table = \"name\"`, `schema = \"name\"`, `mysql_sql_mode = \"MODES\"`."
+             `history_table = \"name\"`, `schema = \"name\"`, `mysql_sql_mode = \"MODES\"`, `lock_lease = SECONDS`."
                 .to_owned(),
         )
     })

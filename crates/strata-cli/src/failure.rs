@@ -143,6 +143,9 @@ fn hint(error: &Error) -> Option<String> {
             to one, or point --dir or `migrations` in strata.toml at the right folder."
             .to_owned(),
         Error::EmptyUp { .. } => format!("write its statements in the `-- migrate:up` section {NO_OP}."),
+        Error::LockLost { .. } => "the run that took the lock over goes on with the work; `strata status` shows where \
+            things stand. If this happens without a frozen process or a network cut, raise `lock_lease` in strata.toml."
+            .to_owned(),
         Error::LockTimeout { .. } => "another strata run is at work on this database: let it finish, or wait longer \
             with --lock-timeout SECONDS (or `lock_timeout` in strata.toml)."
             .to_owned(),

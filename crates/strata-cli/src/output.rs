@@ -71,8 +71,19 @@ pub fn version_phrase(summary: &Summary) -> String {
 }
 
 /// Prints `Waiting for the lock on sqlite:app.db: held by strata up (pid 1234)
-/// since 2026-11-25 05:40:12 UTC; waiting up to 60 s...` to stderr.
+/// since 2026-11-25 05:40:12 UTC; waiting up to 60 s...` to stderr, or that
+/// the lock was taken over from a holder whose lease ran out.
 pub fn print_waiting(wait: &LockWait) {
+    if wait.took_over {
+        let _ = writeln!(
+            anstream::stderr(),
+            "Took over the lock on {} from {}: its lease ran out (that run stopped renewing it: killed, or cut off \
+             from the cluster); what it left unfinished shows as interrupted",
+            wait.database,
+            wait.holder
+        );
+        return;
+    }
     let _ = writeln!(
         anstream::stderr(),
         "Waiting for the lock on {}: held by {}; waiting up to {} s...",

@@ -37,7 +37,7 @@ fn help_lists_settings_and_exit_codes() {
     }
     assert!(
         run.stdout.ends_with(
-            "Exit codes:\n  0  success\n  1  a migration or the database failed\n  2  bad usage, configuration or migration files, or a writing command\n     pointed at a read-only standby\n  3  refused: history and migration files disagree (modified, missing,\n     out-of-order or interrupted migrations), or the history table is not\n     Strata's (see `strata adopt`), or `repair` of a version that is not\n     interrupted; nothing was changed\n  4  status --exit-code or check: not up to date (pending, out-of-order,\n     modified, missing or interrupted migrations)\n  5  another strata run held the database's lock for longer than\n     --lock-timeout\n"
+            "Exit codes:\n  0  success\n  1  a migration or the database failed\n  2  bad usage, configuration or migration files, or a writing command\n     pointed at a read-only standby\n  3  refused: history and migration files disagree (modified, missing,\n     out-of-order or interrupted migrations), or the history table is not\n     Strata's (see `strata adopt`), or `repair` of a version that is not\n     interrupted; nothing was changed\n  4  status --exit-code or check: not up to date (pending, out-of-order,\n     modified, missing or interrupted migrations)\n  5  another strata run held the database's lock for longer than\n     --lock-timeout, or (Galera) took it over from this one after it stalled\n     past its lease\n"
         ),
         "{run}"
     );

@@ -608,7 +608,7 @@ fn missing_migrations_folder_is_a_usage_error() {
 }
 
 const TOML_HINT: &str =
-    "Hint: strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS`, `history_table = \"name\"`, `schema = \"name\"`, `mysql_sql_mode = \"MODES\"`.\n";
+    "Hint: strata.toml takes `database = \"URL\"`, `migrations = \"folder\"`, `lock_timeout = SECONDS`, `history_table = \"name\"`, `schema = \"name\"`, `mysql_sql_mode = \"MODES\"`, `lock_lease = SECONDS`.\n";
 
 #[test]
 fn strata_toml_with_unknown_key_is_rejected_naming_file_and_line() {
@@ -616,7 +616,7 @@ fn strata_toml_with_unknown_key_is_rejected_naming_file_and_line() {
     project.table_migration("001_a.sql", "a");
     project.write("strata.toml", "# settings\ndatabase = \"sqlite:app.db\"\ndatabse_url = \"sqlite:other.db\"\n");
     let expected =
-        format!("Error: strata.toml:3: unknown field `databse_url`, expected one of `database`, `migrations`, `lock_timeout`, `history_table`, `schema`, `mysql_sql_mode`\n{TOML_HINT}");
+        format!("Error: strata.toml:3: unknown field `databse_url`, expected one of `database`, `migrations`, `lock_timeout`, `history_table`, `schema`, `mysql_sql_mode`, `lock_lease`\n{TOML_HINT}");
     for args in [&["status"][..], &["up"], &["create", "x"], &["reset", "--yes"]] {
         project.run(args).assert_error(2, &expected);
     }

@@ -193,7 +193,8 @@ fn a_failing_migration_is_left_interrupted_named_at_its_line_with_the_servers_er
     let run = my.run(&["up"]);
     let error = format!(
         "Error: migration 002 (bad) failed at migrations/versions/002_bad.sql:4: \
-         Table '{}.missing_table' doesn't exist (error 1146, SQLSTATE 42S02)\n",
+         Table '{}.missing_table' doesn't exist (error 1146, SQLSTATE 42S02); before it, 2 statements ran and stay \
+         done (lines 2, 3)\n",
         my.db.name()
     );
     assert_eq!(run.code, 1, "{run}");
@@ -204,6 +205,13 @@ fn a_failing_migration_is_left_interrupted_named_at_its_line_with_the_servers_er
     // DDL commits: what ran stays, and history says the step is unfinished.
     assert_eq!(my.tables(), ["a", "bad", "migration_history"]);
     assert_eq!(my.history()[1], (2, "bad".to_owned(), "applying".to_owned()));
+    let status = my.run(&["status"]);
+    let stopped = format!(
+        "\n     stopped at migrations/versions/002_bad.sql:4: Table '{}.missing_table' doesn't exist (error 1146, \
+         SQLSTATE 42S02); before it, 2 statements ran and stay done (lines 2, 3)\n",
+        my.db.name()
+    );
+    assert!(status.stdout.contains(&stopped), "status shows where it stopped:\n{status}");
     let refused = my.run(&["up"]);
     assert_eq!(refused.code, 3, "{refused}");
     assert!(

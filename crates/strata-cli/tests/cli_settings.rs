@@ -149,7 +149,7 @@ fn help_describes_where_settings_come_from() {
     assert!(run.stdout.contains("  --config <FILE>"), "{run}");
     assert!(
         run.stdout.contains(
-            "Settings:\n  strata.toml is --config FILE, else the nearest strata.toml in the current\n  folder or a parent; paths in it are relative to its folder. The database is\n  --database, else the DATABASE_URL variable, else DATABASE_URL in the .env\n  file beside strata.toml (or in the current folder), else `database` in\n  strata.toml. The migrations folder is --dir, else `migrations` in\n  strata.toml, else migrations/versions beside it. The lock timeout is\n  --lock-timeout, else `lock_timeout` in strata.toml, else 60 seconds. On\n  MySQL/MariaDB, `mysql_sql_mode` in strata.toml sets the session's sql_mode\n  (e.g. \"STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES\"), else the server's.\n"
+            "Settings:\n  strata.toml is --config FILE, else the nearest strata.toml in the current\n  folder or a parent; paths in it are relative to its folder. The database is\n  --database, else the DATABASE_URL variable, else DATABASE_URL in the .env\n  file beside strata.toml (or in the current folder), else `database` in\n  strata.toml. The migrations folder is --dir, else `migrations` in\n  strata.toml, else migrations/versions beside it. The lock timeout is\n  --lock-timeout, else `lock_timeout` in strata.toml, else 60 seconds. On\n  MySQL/MariaDB, `mysql_sql_mode` in strata.toml sets the session's sql_mode\n  (e.g. \"STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES\"), else the server's. On a\n  Galera cluster, `lock_lease` in strata.toml (seconds, default 30) is how long\n  the runners' lock outlives its holder's last renewal.\n"
         ),
         "{run}"
     );

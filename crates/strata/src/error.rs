@@ -154,6 +154,10 @@ pub enum Error {
     /// Another runner held the lock for the whole time this one would wait.
     #[error("the lock on {database} is still held by {holder} after waiting {} s", waited.as_secs())]
     LockTimeout { database: String, holder: crate::driver::Holder, waited: std::time::Duration },
+    /// This runner's lock was taken over by another runner: its lease (on a
+    /// Galera cluster) ran out while this one stalled. Nothing more was run.
+    #[error("the lock on {database} is no longer this run's: it stalled for longer than its lease ({} s) and another runner took the lock over; stopped before the next migration", lease.as_secs())]
+    LockLost { database: String, lease: std::time::Duration },
     /// A command that writes was pointed at a read-only standby server.
     #[error("{database} is a read-only standby (pg_is_in_recovery() is true): nothing can be migrated there; point strata at the primary")]
     ReadOnlyStandby { database: String },
@@ -199,7 +203,7 @@ impl Error {
             }
             Error::HistoryChanged { .. } => ErrorKind::Failed,
             Error::UnreadableFolder { .. } | Error::OtherLayout { .. } | Error::EmptyUp { .. } => ErrorKind::Invalid,
-            Error::LockTimeout { .. } => ErrorKind::Locked,
+            Error::LockTimeout { .. } | Error::LockLost { .. } => ErrorKind::Locked,
             Error::FileChanged { .. } => ErrorKind::Invalid,
             Error::LockFile { .. } => ErrorKind::Failed,
             Error::RepairRefused { .. } => ErrorKind::Refused,

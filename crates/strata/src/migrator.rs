@@ -247,6 +247,7 @@ fn execute(driver: &mut dyn Driver, plan: Plan<'_>, observer: &mut dyn Observer)
     }
     let mut elapsed = Duration::ZERO;
     for step in &plan.steps {
+        driver.check_lock()?;
         observer.started(step.action, &step.label, &step.name);
         elapsed += run_observed(observer, run_planned(driver, step, &mut guard))?;
     }

@@ -71,7 +71,9 @@ fn the_history_table_is_innodb_utf8mb4_keyed_by_version_and_round_trips() {
         )
         .unwrap();
     assert_eq!(key, ["version"]);
-    assert_eq!(driver.history_columns().unwrap(), strata::history::COLUMNS);
+    let mut columns = strata::history::COLUMNS.to_vec();
+    columns.push(strata::history::FAILURE);
+    assert_eq!(driver.history_columns().unwrap(), columns);
 
     let up = "CREATE TABLE users (name TEXT);\n-- ünïcödé 🚀 and a 'quote'";
     driver.insert_history(&record(3, up, Some("DROP TABLE users;"))).unwrap();

@@ -126,6 +126,9 @@ pub struct LockWait {
     pub holder: Holder,
     /// How long it will wait at most.
     pub timeout: Duration,
+    /// Not a wait: the holder's lease (on a Galera cluster) had run out, as
+    /// when its runner was killed, and this runner took the lock over from it.
+    pub took_over: bool,
 }
 
 /// A held lock file; dropping it empties the file and releases the lock.
@@ -161,7 +164,12 @@ impl LockFile {
                 return Err(Error::LockTimeout { database: database.to_owned(), holder, waited: request.timeout });
             }
             if !announced && settled {
-                waiting(&LockWait { database: database.to_owned(), holder, timeout: request.timeout });
+                waiting(&LockWait {
+                    database: database.to_owned(),
+                    holder,
+                    timeout: request.timeout,
+                    took_over: false,
+                });
                 announced = true;
             }
             std::thread::sleep(POLL.min(request.timeout.saturating_sub(waited)).max(Duration::from_millis(5)));

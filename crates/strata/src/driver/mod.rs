@@ -141,6 +141,13 @@ pub trait Driver: Connection + Send {
     fn lock_holder(&mut self) -> Result<Option<Holder>> {
         Ok(None)
     }
+    /// Fails ([`Error::LockLost`]) when the lock this driver took is no longer
+    /// its own: a lease another runner took over after this one stalled
+    /// (Galera). The engine asks before each step. Other locks cannot be lost
+    /// while their connection lives.
+    fn check_lock(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Starts counting the rows written to the history table (by anyone, in
     /// the transaction under way too), for [`Driver::history_writes`].
     fn watch_history(&mut self) -> Result<()> {
@@ -194,6 +201,10 @@ pub struct OpenOptions {
     /// MySQL/MariaDB: the session's `sql_mode` (`mysql_sql_mode` in
     /// strata.toml); `None` keeps the server's. Other databases ignore it.
     pub mysql_sql_mode: Option<String>,
+    /// On a Galera cluster: how long the runners' lock (a lease) lasts after
+    /// its holder's last renewal (`lock_lease` in strata.toml); `None`, 30 s.
+    /// Other databases ignore it.
+    pub lock_lease: Option<std::time::Duration>,
 }
 
 /// Opens the database `url` names (creating a SQLite file when missing),

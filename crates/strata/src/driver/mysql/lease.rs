@@ -203,7 +203,12 @@ fn take(
             return Err(Error::LockTimeout { database: config.database.clone(), holder, waited: request.timeout });
         }
         if !announced {
-            waiting(&LockWait { database: config.database.clone(), holder, timeout: request.timeout });
+            waiting(&LockWait {
+                database: config.database.clone(),
+                holder,
+                timeout: request.timeout,
+                took_over: false,
+            });
             announced = true;
         }
         std::thread::sleep(POLL.min(request.timeout.saturating_sub(waited)).max(RACE_PAUSE));

@@ -71,7 +71,7 @@ pub fn acquire(
         }
         // No holder: it let go between the two queries. Say nothing yet; try again.
         if let (false, Some(holder)) = (announced, found) {
-            waiting(&LockWait { database: database.to_owned(), holder, timeout: request.timeout });
+            waiting(&LockWait { database: database.to_owned(), holder, timeout: request.timeout, took_over: false });
             announced = true;
         }
         if wait == 0 {
@@ -126,15 +126,6 @@ fn attributes(conn: &mut Conn, id: u64) -> (Option<String>, Option<u32>) {
 /// control characters, cut to what the server keeps.
 pub fn program_name(command: &str) -> String {
     command.chars().filter(|c| !c.is_control()).take(64).collect()
-}
-
-/// The error of `lock` on a Galera cluster, until the cluster-wide lease is wired in.
-pub fn galera_not_built(database: &str) -> Error {
-    Error::Config(format!(
-        "{database} is a Galera cluster node (wsrep_on is ON), where GET_LOCK keeps out only the runners on \
-         that node; the Galera lock is not built yet, so Strata cannot keep runners apart there. Run one runner \
-         at a time with --no-lock"
-    ))
 }
 
 #[cfg(test)]

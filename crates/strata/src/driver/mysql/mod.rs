@@ -13,12 +13,14 @@ pub(crate) mod config;
 mod error;
 mod foreign_keys;
 mod history;
-mod lock;
 #[doc(hidden)]
 pub mod lease;
+mod lock;
 mod reset;
 mod session;
 mod tls;
+
+use std::time::Duration;
 
 use mysql::prelude::Queryable;
 use mysql::{Conn, SslOpts, Value};
@@ -42,7 +44,9 @@ pub struct MysqlDriver {
     shown: String,
     table: HistoryTable,
     no_lock: bool,
-    lock: Option<lock::Held>,
+    lock: Option<Locked>,
+    /// How long a lease lasts, on a Galera cluster.
+    lease: Option<Duration>,
     session: Session,
     /// A transaction is open: Strata's, or one a statement began; as the
     /// server reports it after each statement where it does (`session.rs`).
@@ -68,7 +72,8 @@ impl MysqlDriver {
         waiting: &mut dyn FnMut(&LockWait),
     ) -> Result<Self> {
         let (config, mut ssl) = prepare(url, options)?;
-        let held = take_lock(&config, &mut ssl, &shown, &options.history_table, request, waiting)?;
+        let held =
+            take_lock(&config, &mut ssl, &shown, (&options.history_table, options.lock_lease), request, waiting)?;
         let sql_mode = options.mysql_sql_mode.as_deref();
         let (conn, session) = session::connect(&config, &mut ssl, &shown, Role::Work { sql_mode })?;
         Ok(Self::with(conn, session, (config, ssl), shown, options, Some(held)))
@@ -80,10 +85,16 @@ impl MysqlDriver {
         (config, ssl): (MyConfig, Option<SslOpts>),
         shown: String,
         options: &OpenOptions,
-        lock: Option<lock::Held>,
+        lock: Option<Locked>,
     ) -> Self {
         let table = options.history_table.clone();
-        MysqlDriver { conn, config, ssl, shown, table, no_lock: options.no_lock, lock, session, in_transaction: false }
+        let (no_lock, lease) = (options.no_lock, options.lock_lease);
+        MysqlDriver { conn, config, ssl, shown, table, no_lock, lock, lease, session, in_transaction: false }
+    }
+
+    /// The lease's settings for this database's history table.
+    fn lease_config(&self) -> lease::LeaseConfig {
+        lease_config(&self.shown, self.table.name(), self.lease)
     }
 
     /// Whether the server is a Galera cluster node (`wsrep_on`).
@@ -113,22 +124,46 @@ fn prepare(url: &str, options: &OpenOptions) -> Result<(MyConfig, Option<SslOpts
     Ok((config, ssl))
 }
 
-/// The runners' lock, on a connection of its own: a named lock on a plain
-/// server. On a Galera cluster node, the cluster-wide lease goes here; until
-/// it is built, locking there is refused.
+/// The runners' lock, as held.
+enum Locked {
+    /// A named lock (`GET_LOCK`) on a connection of its own: a plain server.
+    Named(lock::Held),
+    /// A lease row, renewed by a thread of its own: a Galera cluster, where
+    /// named locks are local to one node.
+    Lease(lease::Lease),
+}
+
+/// The lease's settings: the table `<history>_lock`, and its duration.
+fn lease_config(shown: &str, table: &str, duration: Option<Duration>) -> lease::LeaseConfig {
+    let config = lease::LeaseConfig::for_history(table, shown);
+    lease::LeaseConfig { duration: duration.unwrap_or(config.duration), ..config }
+}
+
+/// The runners' lock: a named lock on a connection of its own on a plain
+/// server; on a Galera cluster node, the cluster-wide lease.
 fn take_lock(
     config: &MyConfig,
     ssl: &mut Option<SslOpts>,
     shown: &str,
-    table: &HistoryTable,
+    (table, duration): (&HistoryTable, Option<Duration>),
     request: &LockRequest,
     waiting: &mut dyn FnMut(&LockWait),
-) -> Result<lock::Held> {
-    let (locker, session) = session::connect(config, ssl, shown, Role::Lock { command: &request.command })?;
-    if session.galera {
-        return Err(lock::galera_not_built(shown));
+) -> Result<Locked> {
+    let role = Role::Lock { command: &request.command };
+    let (locker, session) = session::connect(config, ssl, shown, role)?;
+    if !session.galera {
+        let name = lock::name(&config.database, table.name());
+        return lock::acquire(locker, name, shown, request, waiting).map(Locked::Named);
     }
-    lock::acquire(locker, lock::name(&config.database, table.name()), shown, request, waiting)
+    drop(locker);
+    let lease = lease_config(shown, table.name(), duration);
+    let mut previous = None;
+    let opts = session::opts(config, ssl.clone(), role).into();
+    let held = lease::Lease::acquire(opts, &lease, request, waiting, &mut |holder| previous = Some(holder.clone()))?;
+    if let Some(holder) = previous {
+        waiting(&LockWait { database: shown.to_owned(), holder, timeout: request.timeout, took_over: true });
+    }
+    Ok(Locked::Lease(held))
 }
 
 impl Connection for MysqlDriver {
@@ -190,24 +225,38 @@ impl Driver for MysqlDriver {
         if self.lock.is_some() || self.no_lock {
             return Ok(());
         }
-        let held = take_lock(&self.config, &mut self.ssl, &self.shown, &self.table, request, waiting)?;
+        let table = (&self.table, self.lease);
+        let held = take_lock(&self.config, &mut self.ssl, &self.shown, table, request, waiting)?;
         self.lock = Some(held);
         Ok(())
     }
 
     fn unlock(&mut self) -> Result<()> {
-        if let Some(held) = self.lock.take() {
-            held.release();
+        match self.lock.take() {
+            Some(Locked::Named(held)) => held.release(),
+            Some(Locked::Lease(lease)) => lease.release()?,
+            None => {}
         }
         Ok(())
     }
 
-    /// The named lock's holder; nothing on a Galera node (its lease will say).
+    /// The named lock's holder; on a Galera node, the lease's, unless it ran out.
     fn lock_holder(&mut self) -> Result<Option<Holder>> {
         if self.session.galera {
-            return Ok(None);
+            let config = self.lease_config();
+            let held = lease::holder(&mut self.conn, &config)?;
+            return Ok(held.and_then(|(holder, expired)| (!expired).then_some(holder)));
         }
         lock::holder(&mut self.conn, &lock::name(&self.config.database, self.table.name()))
+    }
+
+    fn check_lock(&mut self) -> Result<()> {
+        match &self.lock {
+            Some(Locked::Lease(lease)) if lease.is_lost() => {
+                Err(Error::LockLost { database: self.shown.clone(), lease: self.lease_config().duration })
+            }
+            _ => Ok(()),
+        }
     }
 
     fn describe(&self) -> String {
@@ -293,7 +342,8 @@ impl Driver for MysqlDriver {
 
     fn drop_all(&mut self) -> Result<Dropped> {
         let database = self.dialect().quote_ident(&self.config.database);
-        let counts = reset::drop_all(&mut self.conn, &database, self.table.name())?;
+        let keep = [self.table.name().to_owned(), self.lease_config().table];
+        let counts = reset::drop_all(&mut self.conn, &database, &keep)?;
         store::clear(self)?;
         // Seven kinds: the message names those there were (tables always).
         Ok(Dropped(counts.into_iter().filter(|(kind, n)| *n > 0 || *kind == "table").collect()))

@@ -65,12 +65,16 @@ const KINDS: [(&str, &str, &str); 7] = [
 const DROP_ORDER: [usize; 7] = [6, 3, 1, 0, 2, 4, 5];
 
 /// Drops everything the connection's database `database` (quoted) holds but
-/// the history table `table`; counts by kind.
-pub fn drop_all(conn: &mut Conn, database: &str, table: &str) -> Result<Vec<(&'static str, usize)>> {
+/// the tables `keep` (the history table first, then the lease's lock
+/// table on a Galera cluster, in use while `reset` runs); counts by kind.
+pub fn drop_all(conn: &mut Conn, database: &str, keep: &[String]) -> Result<Vec<(&'static str, usize)>> {
     let mut names = Vec::with_capacity(KINDS.len());
+    let table = keep.first().map_or("", String::as_str);
     for (_, list, _) in KINDS {
         names.push(conn.exec::<String, _, _>(list, (table,)).map_err(db)?);
     }
+    let quoted: Vec<String> = keep.iter().map(|name| format!("`{}`", name.replace('`', "``"))).collect();
+    names[0].retain(|name| !quoted.contains(name));
     conn.query_drop("SET SESSION foreign_key_checks = 0").map_err(db)?;
     let dropped = drop_kinds(conn, database, &names);
     // On every path; a lost connection loses the setting with it.

@@ -72,7 +72,7 @@ pub fn connect(config: &MyConfig, ssl: &mut Option<SslOpts>, shown: &str, role: 
     Ok((conn, session))
 }
 
-fn opts(config: &MyConfig, ssl: Option<SslOpts>, role: Role<'_>) -> OptsBuilder {
+pub(super) fn opts(config: &MyConfig, ssl: Option<SslOpts>, role: Role<'_>) -> OptsBuilder {
     let builder = OptsBuilder::new()
         .user(Some(&config.user))
         .pass(config.password.clone())

@@ -54,7 +54,7 @@ pub fn acquire(
         }
         // No holder: it let go between the two queries. Say nothing yet; try again.
         if let (false, Some(holder)) = (announced, found) {
-            waiting(&LockWait { database: database.to_owned(), holder, timeout: request.timeout });
+            waiting(&LockWait { database: database.to_owned(), holder, timeout: request.timeout, took_over: false });
             announced = true;
         }
         std::thread::sleep(POLL.min(request.timeout.saturating_sub(waited)).max(Duration::from_millis(5)));
