@@ -85,16 +85,17 @@ quote() { local s=${1//\\/\\\\}; printf "'%s'" "${s//\'/\'\'}"; }
 # The history table, as Strata's MySQL driver creates it.
 cat > apply.sql <<'SQL'
 CREATE TABLE migration_history (
-  version BIGINT NOT NULL PRIMARY KEY,
-  name VARCHAR(255) NOT NULL,
+  version BIGINT NOT NULL,
+  name VARCHAR(1024) NOT NULL,
   applied_at VARCHAR(32) NOT NULL,
   execution_ms BIGINT NOT NULL,
-  checksum VARCHAR(64) NOT NULL,
+  checksum VARCHAR(128) NOT NULL,
   state VARCHAR(16) NOT NULL DEFAULT 'applied',
   up_sql LONGTEXT NOT NULL,
   down_sql LONGTEXT,
-  down_options VARCHAR(255) NOT NULL DEFAULT '',
-  failure TEXT
+  down_options VARCHAR(1024) NOT NULL DEFAULT '',
+  failure TEXT,
+  PRIMARY KEY (version)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 SQL
 : > revert.parts
