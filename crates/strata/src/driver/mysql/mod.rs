@@ -7,7 +7,8 @@
 //! implicitly is noticed. Runners are kept apart by a named lock held on a
 //! connection of its own, taken before the working connection is opened;
 //! on a Galera cluster, where named locks are local to a node, by a lease
-//! (not built yet: the driver refuses to lock there).
+//! (`lease.rs`), checked before each step; a write of Strata's that fails
+//! once the lease is lost reports the lost lease.
 
 pub(crate) mod config;
 mod error;
@@ -102,6 +103,18 @@ impl MysqlDriver {
         self.session.galera
     }
 
+    /// `error`, unless this runner's lease was lost meanwhile: then the lost
+    /// lease ([`Error::LockLost`]). On a Galera cluster, a write of Strata's
+    /// that fails after another runner took the lease over (the step's history
+    /// row already there, a failed certification) failed because that runner
+    /// did the work: the step rolls back, and the run stops saying why.
+    fn lost_lease_or(&mut self, error: Error) -> Error {
+        match self.check_lock() {
+            Err(lost) => lost,
+            Ok(()) => error,
+        }
+    }
+
     /// After a statement: what the server said about the transaction.
     fn track(&mut self) {
         if let Some(open) = self.session.tracked.then(|| session::transaction_state(&self.conn)).flatten() {
@@ -173,7 +186,7 @@ impl Connection for MysqlDriver {
             [] => self.conn.query_drop(sql),
             _ => self.conn.exec_drop(sql, values(params)),
         };
-        result.map_err(db)?;
+        result.map_err(|error| self.lost_lease_or(db(error)))?;
         self.track();
         Ok(self.conn.affected_rows())
     }
@@ -308,7 +321,7 @@ impl Driver for MysqlDriver {
 
     fn commit(&mut self) -> Result<()> {
         self.in_transaction = false;
-        self.conn.query_drop("COMMIT").map_err(db)
+        self.conn.query_drop("COMMIT").map_err(|error| self.lost_lease_or(db(error)))
     }
 
     fn rollback(&mut self) -> Result<()> {
