@@ -418,7 +418,7 @@ fn a_transaction_false_step_that_changes_the_history_table_is_reported() {
     project.run(&["up"]).assert(
         1,
         "Applying 002 fill ... failed\n",
-        "Error: migration 002 (fill) changed the history table migration_history (2 rows deleted); it ran with transaction:false, so this cannot be rolled back
+        "Error: migration 002 (fill) changed the history table migration_history (2 rows deleted); it ran outside a transaction, so this cannot be rolled back
 Hint: what 002 did stays done, and the history table no longer records what is applied: restore the database from a backup, or put the lost rows back by hand (`strata status` shows what Strata sees now).
 ",
     );

@@ -207,7 +207,7 @@ fn a_failing_migration_is_left_interrupted_named_at_its_line_with_the_servers_er
     assert_eq!(my.history()[1], (2, "bad".to_owned(), "applying".to_owned()));
     let status = my.run(&["status"]);
     let stopped = format!(
-        "\n     stopped at migrations/versions/002_bad.sql:4: Table '{}.missing_table' doesn't exist (error 1146, \
+        "\n         stopped at migrations/versions/002_bad.sql:4: Table '{}.missing_table' doesn't exist (error 1146, \
          SQLSTATE 42S02); before it, 2 statements ran and stay done (lines 2, 3)\n",
         my.db.name()
     );

@@ -55,7 +55,7 @@ fn a_step_that_writes_the_history_table_through_a_function_exits_1() {
     assert!(
         out.stderr.starts_with(
             "Error: migration 003 (c) changed the history table public.migration_history (3 rows deleted); it ran \
-             with transaction:false, so this cannot be rolled back\n"
+             outside a transaction, so this cannot be rolled back\n"
         ),
         "{out}"
     );

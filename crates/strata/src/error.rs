@@ -115,7 +115,7 @@ pub enum Error {
         found: String,
     },
     /// A migration's statements changed the history table.
-    #[error("{} {label} ({name}) changed the history table {table} ({what}); {}", match direction { crate::Direction::Up => "migration", crate::Direction::Down => "reverting migration" }, if *rolled_back { "it was rolled back" } else { "it ran with transaction:false, so this cannot be rolled back" })]
+    #[error("{} {label} ({name}) changed the history table {table} ({what}); {}", match direction { crate::Direction::Up => "migration", crate::Direction::Down => "reverting migration" }, if *rolled_back { "it was rolled back" } else { "it ran outside a transaction, so this cannot be rolled back" })]
     HistoryChanged {
         version: u64,
         label: String,

@@ -32,6 +32,13 @@ pub(crate) struct Subject<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Guard {
     writes: Writes,
+    /// The next step runs recorded too, on a database whose DDL commits at
+    /// once: this step's finish (its row `applied`, or deleted) is written
+    /// in a transaction left open, to commit with the next step's
+    /// `applying` row, one commit (one log flush) fewer a step.
+    pub(crate) defer_finish: bool,
+    /// A finish written by [`Guard::defer_finish`] waits for its commit.
+    finishing: bool,
 }
 
 impl Guard {
@@ -77,6 +84,15 @@ impl Guard {
     /// Strata wrote one row, counted by `count`, before a step's statements ran.
     fn wrote(&mut self, count: fn(&mut Writes) -> &mut u64) {
         *count(&mut self.writes) += 1;
+    }
+
+    /// Commits a finish left waiting by [`Guard::defer_finish`]: before a
+    /// step's statements run, and when the command stops, on every path.
+    pub(crate) fn settle(&mut self, driver: &mut dyn Driver) -> Result<()> {
+        if std::mem::take(&mut self.finishing) {
+            driver.commit()?;
+        }
+        Ok(())
     }
 
     /// What others wrote, when `actual` is not what Strata wrote.
@@ -213,6 +229,8 @@ fn run_unguarded(
             *version
         }
     };
+    // The previous step's finish and this step's row commit together.
+    guard.settle(driver)?;
     let mut result = execute_all(driver, subject, step, sql, false);
     if result.is_ok() && driver.in_transaction() {
         let _ = driver.rollback();
@@ -223,6 +241,10 @@ fn run_unguarded(
         return Err(record_failure(driver, version, error));
     }
     let elapsed = started.elapsed();
+    if guard.defer_finish {
+        driver.begin()?;
+        guard.finishing = true;
+    }
     let written = match change {
         HistoryChange::Insert(record) => (
             driver.set_history_state(record.version, RowState::Applied, Some(millis(elapsed))),
@@ -429,7 +451,7 @@ mod tests {
             up_sql TEXT NOT NULL, down_sql TEXT, down_options TEXT NOT NULL DEFAULT '', failure TEXT);";
         let (_, result) = apply(&format!("DROP TABLE migration_history;\n{create}"), true);
         assert!(result.unwrap_err().to_string().ends_with(
-            "(the table was dropped and created again); it ran with transaction:false, so this cannot be rolled back"
+            "(the table was dropped and created again); it ran outside a transaction, so this cannot be rolled back"
         ));
         let (_, result) = apply(&format!("DROP TABLE migration_history;\n{create}"), false);
         assert!(result

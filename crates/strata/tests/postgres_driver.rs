@@ -50,7 +50,7 @@ const SNEAK: (&str, &str) = (
 fn a_step_writing_the_history_table_through_a_function_is_caught() {
     for (options, outcome) in [
         ("", "it was rolled back"),
-        (" transaction:false", "it ran with transaction:false, so this cannot be rolled back"),
+        (" transaction:false", "it ran outside a transaction, so this cannot be rolled back"),
     ] {
         let Some(db) = pg_test!() else { return };
         let step = format!("-- migrate:up{options}\nCREATE TABLE t (id INT);\nSELECT sneak();\n");

@@ -270,7 +270,7 @@ fn a_step_that_drops_the_history_table_is_named_and_leaves_nothing(backend: &dyn
     let outcome = if transactional {
         "it was rolled back"
     } else {
-        "it ran with transaction:false, so this cannot be rolled back"
+        "it ran outside a transaction, so this cannot be rolled back"
     };
     assert_eq!(
         error.to_string(),
