@@ -115,8 +115,15 @@ pub(crate) fn stored_down<D: Driver + ?Sized>(driver: &mut D, version: u64) -> R
     Ok(Some((down_sql, options)))
 }
 
+use crate::driver::Bound as Statement;
+
 /// Inserts a row.
 pub(crate) fn insert<D: Driver + ?Sized>(driver: &mut D, r: &Record<'_>) -> Result<()> {
+    let (sql, params) = insert_statement(driver, r)?;
+    driver.execute_params(&sql, &params).map(drop)
+}
+
+fn insert_statement<'a, D: Driver + ?Sized>(driver: &D, r: &'a Record<'a>) -> Result<Statement<'a>> {
     let p = |n| driver.dialect().placeholder(n);
     let sql = format!(
         "INSERT INTO {} (version, name, applied_at, execution_ms, checksum, state, up_sql, down_sql, down_options) \
@@ -132,7 +139,7 @@ pub(crate) fn insert<D: Driver + ?Sized>(driver: &mut D, r: &Record<'_>) -> Resu
         p(8),
         p(9)
     );
-    let params = [
+    let params = vec![
         Param::Int(whole(r.version)?),
         Param::Text(Some(r.name)),
         Param::Text(Some(&r.applied_at)),
@@ -143,7 +150,7 @@ pub(crate) fn insert<D: Driver + ?Sized>(driver: &mut D, r: &Record<'_>) -> Resu
         Param::Text(r.down_sql),
         Param::Text(Some(&r.down_options)),
     ];
-    driver.execute_params(&sql, &params).map(drop)
+    Ok((sql, params))
 }
 
 /// Records why the interrupted step of `version` stopped.
@@ -161,6 +168,16 @@ pub(crate) fn set_state<D: Driver + ?Sized>(
     state: RowState,
     execution_ms: Option<u64>,
 ) -> Result<()> {
+    let (sql, params) = set_state_statement(driver, version, state, execution_ms)?;
+    driver.execute_params(&sql, &params).map(drop)
+}
+
+fn set_state_statement<D: Driver + ?Sized>(
+    driver: &D,
+    version: u64,
+    state: RowState,
+    execution_ms: Option<u64>,
+) -> Result<Statement<'static>> {
     let p = |n| driver.dialect().placeholder(n);
     let table = driver.qualified_history();
     let sql = match execution_ms {
@@ -177,13 +194,63 @@ pub(crate) fn set_state<D: Driver + ?Sized>(
         params.push(Param::Int(whole(ms)?));
     }
     params.push(Param::Int(whole(version)?));
-    driver.execute_params(&sql, &params).map(drop)
+    Ok((sql, params))
 }
 
 /// Deletes a row.
 pub(crate) fn delete<D: Driver + ?Sized>(driver: &mut D, version: u64) -> Result<()> {
+    let (sql, params) = delete_statement(driver, version)?;
+    driver.execute_params(&sql, &params).map(drop)
+}
+
+fn delete_statement<D: Driver + ?Sized>(driver: &D, version: u64) -> Result<Statement<'static>> {
     let sql = format!("DELETE FROM {} WHERE version = {}", driver.qualified_history(), driver.dialect().placeholder(1));
-    driver.execute_params(&sql, &[Param::Int(whole(version)?)]).map(drop)
+    Ok((sql, vec![Param::Int(whole(version)?)]))
+}
+
+/// How a step run outside a transaction ends in history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Finish {
+    /// Applied: its row says so, with how long it took.
+    Applied { version: u64, execution_ms: u64 },
+    /// Reverted: its row goes.
+    Deleted(u64),
+}
+
+/// How a step run outside a transaction starts in history.
+pub(crate) enum Start<'a> {
+    /// Its row, `applying`.
+    Applying(&'a Record<'a>),
+    /// Its row set `reverting`.
+    Reverting(u64),
+}
+
+/// Writes `finish`, then `start` when given, in one transaction (one round
+/// trip where the driver batches).
+pub(crate) fn finish_and_start<D: Driver + ?Sized>(
+    driver: &mut D,
+    finish: Finish,
+    start: Option<Start<'_>>,
+) -> Result<()> {
+    let Some(start) = start else {
+        return match finish {
+            Finish::Applied { version, execution_ms } => {
+                driver.set_history_state(version, RowState::Applied, Some(execution_ms))
+            }
+            Finish::Deleted(version) => driver.delete_history(version),
+        };
+    };
+    let first = match finish {
+        Finish::Applied { version, execution_ms } => {
+            set_state_statement(driver, version, RowState::Applied, Some(execution_ms))?
+        }
+        Finish::Deleted(version) => delete_statement(driver, version)?,
+    };
+    let second = match start {
+        Start::Applying(record) => insert_statement(driver, record)?,
+        Start::Reverting(version) => set_state_statement(driver, version, RowState::Reverting, None)?,
+    };
+    driver.execute_batch(&[first, second])
 }
 
 /// Deletes every row (`reset`).

@@ -10,6 +10,7 @@
 //! (`lease.rs`), checked before each step; a write of Strata's that fails
 //! once the lease is lost reports the lost lease.
 
+mod batch;
 pub(crate) mod config;
 mod error;
 mod foreign_keys;
@@ -30,7 +31,7 @@ use self::config::MyConfig;
 use self::error::db;
 use self::session::{Role, Session};
 use super::lock::{Holder, LockRequest, LockWait};
-use super::{Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record};
+use super::{Bound, Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::history::{store, Cell, HistoryTable};
@@ -311,6 +312,13 @@ impl Driver for MysqlDriver {
 
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()> {
         history::replace(self, backup, records)
+    }
+
+    /// In one round trip: `START TRANSACTION; …; COMMIT` (`batch.rs`).
+    fn execute_batch(&mut self, statements: &[Bound<'_>]) -> Result<()> {
+        let result = batch::run(&mut self.conn, &batch::text(statements));
+        self.in_transaction = false;
+        result.map_err(|error| self.lost_lease_or(db(error)))
     }
 
     fn begin(&mut self) -> Result<()> {
