@@ -19,6 +19,7 @@ mod history;
 pub mod lease;
 mod lock;
 mod reset;
+mod retry;
 mod session;
 mod tls;
 
@@ -183,10 +184,11 @@ fn take_lock(
 impl Connection for MysqlDriver {
     fn execute_params(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
         // Without parameters, as text: DDL, and what cannot be prepared.
-        let result = match params {
-            [] => self.conn.query_drop(sql),
-            _ => self.conn.exec_drop(sql, values(params)),
-        };
+        let conn = &mut self.conn;
+        let result = retry::write(self.in_transaction, || match params {
+            [] => conn.query_drop(sql),
+            _ => conn.exec_drop(sql, values(params)),
+        });
         result.map_err(|error| self.lost_lease_or(db(error)))?;
         self.track();
         Ok(self.conn.affected_rows())
@@ -316,7 +318,8 @@ impl Driver for MysqlDriver {
 
     /// In one round trip: `START TRANSACTION; …; COMMIT` (`batch.rs`).
     fn execute_batch(&mut self, statements: &[Bound<'_>]) -> Result<()> {
-        let result = batch::run(&mut self.conn, &batch::text(statements));
+        let text = batch::text(statements);
+        let result = retry::write(self.in_transaction, || batch::run(&mut self.conn, &text));
         self.in_transaction = false;
         result.map_err(|error| self.lost_lease_or(db(error)))
     }
