@@ -482,7 +482,7 @@ fn stalled_in_a_dml_step(cluster: &Cluster) {
 fn lock_lost(on: &OnCluster, node: usize) -> String {
     format!(
         "Error: the lock on {} is no longer this run's: it stalled for longer than its lease (3 s) and another \
-         runner took the lock over; stopped before the next migration\n\
+         runner took the lock over, so this run stopped and recorded nothing more\n\
          Hint: the run that took the lock over goes on with the work; `strata status` shows where things stand. \
          If this happens without a frozen process or a network cut, raise `lock_lease` in strata.toml.\n",
         on.shown(node)

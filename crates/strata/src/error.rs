@@ -156,7 +156,7 @@ pub enum Error {
     LockTimeout { database: String, holder: crate::driver::Holder, waited: std::time::Duration },
     /// This runner's lock was taken over by another runner: its lease (on a
     /// Galera cluster) ran out while this one stalled. Nothing more was run.
-    #[error("the lock on {database} is no longer this run's: it stalled for longer than its lease ({} s) and another runner took the lock over; stopped before the next migration", lease.as_secs())]
+    #[error("the lock on {database} is no longer this run's: it stalled for longer than its lease ({} s) and another runner took the lock over, so this run stopped and recorded nothing more", lease.as_secs())]
     LockLost { database: String, lease: std::time::Duration },
     /// A command that writes was pointed at a read-only standby server.
     #[error("{database} is a read-only standby (pg_is_in_recovery() is true): nothing can be migrated there; point strata at the primary")]

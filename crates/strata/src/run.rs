@@ -218,6 +218,8 @@ fn run_in_transaction(
     // A deferred constraint fails here: name the migration, not just the database.
     driver.commit().map_err(|error| {
         let message = match error {
+            // The lock went to another runner (Galera): that is the story, not the commit.
+            lost @ Error::LockLost { .. } => return lost,
             Error::Database(message) => message,
             other => other.to_string(),
         };
