@@ -366,7 +366,9 @@ impl Driver for MysqlDriver {
 
     fn drop_all(&mut self) -> Result<Dropped> {
         let database = self.dialect().quote_ident(&self.config.database);
-        let keep = [self.table.name().to_owned(), self.lease_config().table];
+        // On a Galera node the lease's table is the lock `reset` runs under.
+        let mut keep = vec![self.table.name().to_owned()];
+        keep.extend(self.session.galera.then(|| self.lease_config().table));
         let counts = reset::drop_all(&mut self.conn, &database, &keep)?;
         store::clear(self)?;
         // Seven kinds: the message names those there were (tables always).
