@@ -231,43 +231,9 @@ fn age_seconds(conn: &mut Conn, table: &str, id: i64) -> i64 {
     int(conn, &format!("SELECT TIMESTAMPDIFF(SECOND, updated_at, UTC_TIMESTAMP()) FROM {table} WHERE id = {id}"))
 }
 
-fn file_names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".sql"))
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
-fn mysql_migrations_have_the_sqlite_versions_and_names() {
-    let sqlite = migrations_dir().join("../versions");
-    assert_eq!(file_names(&migrations_dir()), file_names(&sqlite));
-    assert_eq!(file_names(&sqlite).len(), 14);
-}
-
-#[test]
-fn strata_reads_the_mysql_folder_as_fourteen_migrations() {
-    // `status` only reads the folder here: the SQLite file does not exist and
-    // is not created, and no SQL runs.
-    let scratch = tempfile::tempdir().unwrap();
-    let output = Command::cargo_bin("strata")
-        .unwrap()
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .arg("--database")
-        .arg(format!("sqlite:{}", scratch.path().join("none.db").display()))
-        .arg("--dir")
-        .arg(migrations_dir())
-        .arg("status")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("| 0 applied, 14 pending"), "{stdout}");
-    assert!(stdout.contains("014      create_backup_utilities"), "{stdout}");
+fn mysql_migrations_have_the_sqlite_versions_and_names_and_strata_reads_them() {
+    assert_mirrors_the_sqlite_folder(&migrations_dir());
 }
 
 #[test]

@@ -421,3 +421,41 @@ pub const GOOD_EMAILS: [&str; 3] = ["x@y.z", "first.last+tag@mail.example.org", 
 
 /// The usage counts 013's triggers keep from going below 0.
 pub const COUNTS: [&str; 4] = ["generations", "pages_generated", "characters_generated", "processing_ms"];
+
+/// The `.sql` files in `dir`, sorted.
+pub fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".sql"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// `dir` (a server's folder beside `migrations/versions`) has SQLite's
+/// fourteen file names, and `strata status` reads it as fourteen pending
+/// migrations: only the folder is read (the SQLite file is neither there
+/// nor created), and no SQL runs.
+pub fn assert_mirrors_the_sqlite_folder(dir: &std::path::Path) {
+    let sqlite = dir.join("../versions");
+    assert_eq!(file_names(dir), file_names(&sqlite));
+    assert_eq!(file_names(&sqlite).len(), 14);
+    let scratch = tempfile::tempdir().unwrap();
+    let output = assert_cmd::Command::cargo_bin("strata")
+        .unwrap()
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1")
+        .arg("--database")
+        .arg(format!("sqlite:{}", scratch.path().join("none.db").display()))
+        .arg("--dir")
+        .arg(dir)
+        .arg("status")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("| 0 applied, 14 pending"), "{stdout}");
+    assert!(stdout.contains("014      create_backup_utilities"), "{stdout}");
+    assert!(!scratch.path().join("none.db").exists());
+}
