@@ -169,35 +169,10 @@ fn fleet_migration(project: &Project, n: u32) {
 /// Checks one runner of a round: exit 0, its output, and that a runner it
 /// waited for was one of the round's. Returns the migrations it applied.
 fn check_runner(pg: &Pg, run: &Run, pids: &BTreeSet<u32>) -> Vec<String> {
-    assert_eq!(run.code, 0, "a concurrent `strata up` failed:\n{run}");
-    assert_eq!(run.database_line.as_deref(), Some(format!("Database: {}\n", pg.shown).as_str()), "{run}");
-    if !run.stderr.is_empty() {
-        let prefix = format!("Waiting for the lock on {}: held by strata up", pg.shown);
-        let stderr = normalize(&run.stderr);
-        let one_line = stderr.lines().count() == 1;
-        assert!(
-            one_line && stderr.starts_with(&prefix) && stderr.ends_with(" since <TIME> UTC; waiting up to 60 s...\n"),
-            "unexpected stderr:\n{run}"
-        );
+    children::check_fleet_runner(run, &pg.shown, "strata up", |stderr| {
         let pid = stderr.split("(pid ").nth(1).and_then(|rest| rest.split(')').next()).unwrap_or_default();
-        assert!(pid.parse().is_ok_and(|pid: u32| pids.contains(&pid)), "waited for a runner not of this round:\n{run}");
-    }
-    let stdout = normalize(&run.stdout);
-    let (applying, last): (Vec<&str>, Vec<&str>) = stdout.lines().partition(|line| line.starts_with("Applying "));
-    match last.as_slice() {
-        ["Nothing to apply: the database is at version 050 (t50)."] => assert!(applying.is_empty(), "{run}"),
-        [summary] => assert_eq!(
-            *summary,
-            format!(
-                "Applied {} migration{} in <DUR>; the database is at version 050 (t50).",
-                applying.len(),
-                if applying.len() == 1 { "" } else { "s" }
-            ),
-            "{run}"
-        ),
-        _ => panic!("unexpected stdout:\n{run}"),
-    }
-    applying.into_iter().map(str::to_owned).collect()
+        pid.parse().is_ok_and(|pid: u32| pids.contains(&pid))
+    })
 }
 
 #[test]

@@ -102,3 +102,40 @@ pub fn eventually(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Checks one `strata up` of a fleet that applies migrations 001–050 (`t01`
+/// … `t50`) to `shown`: exit 0; its database line; on stderr nothing, or
+/// one line saying it waited for `held by {holder}…`, which `waited_for`
+/// then checks; on stdout its `Applying` lines and the summary that matches
+/// them. Returns the `Applying` lines.
+pub fn check_fleet_runner(run: &Run, shown: &str, holder: &str, waited_for: impl Fn(&str) -> bool) -> Vec<String> {
+    use crate::common::normalize;
+    assert_eq!(run.code, 0, "a concurrent `strata up` failed:\n{run}");
+    assert_eq!(run.database_line.as_deref(), Some(format!("Database: {shown}\n").as_str()), "{run}");
+    if !run.stderr.is_empty() {
+        let prefix = format!("Waiting for the lock on {shown}: held by {holder}");
+        let stderr = normalize(&run.stderr);
+        let one_line = stderr.lines().count() == 1;
+        assert!(
+            one_line && stderr.starts_with(&prefix) && stderr.ends_with(" since <TIME> UTC; waiting up to 60 s...\n"),
+            "unexpected stderr:\n{run}"
+        );
+        assert!(waited_for(&stderr), "waited for a runner not of this round:\n{run}");
+    }
+    let stdout = normalize(&run.stdout);
+    let (applying, last): (Vec<&str>, Vec<&str>) = stdout.lines().partition(|line| line.starts_with("Applying "));
+    match last.as_slice() {
+        ["Nothing to apply: the database is at version 050 (t50)."] => assert!(applying.is_empty(), "{run}"),
+        [summary] => assert_eq!(
+            *summary,
+            format!(
+                "Applied {} migration{} in <DUR>; the database is at version 050 (t50).",
+                applying.len(),
+                if applying.len() == 1 { "" } else { "s" }
+            ),
+            "{run}"
+        ),
+        _ => panic!("unexpected stdout:\n{run}"),
+    }
+    applying.into_iter().map(str::to_owned).collect()
+}
