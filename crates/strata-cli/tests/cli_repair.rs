@@ -276,3 +276,18 @@ fn repair_waits_for_the_runners_lock() {
     drop(lock);
     project.ok(&["repair", "1", "--applied"]);
 }
+
+#[test]
+fn repair_applied_works_on_a_history_table_made_before_the_failure_column() {
+    let project = interrupted_while_applying();
+    // As a release before the `failure` column left it.
+    project.db().execute_batch("ALTER TABLE migration_history DROP COLUMN failure").unwrap();
+    project.run(&["repair", "1", "--applied"]).assert(
+        0,
+        "Recorded 001 (a) as applied (it was interrupted while applying).\n",
+        "",
+    );
+    assert_eq!(state(&project, 1).as_deref(), Some("applied"));
+    project.ok(&["up"]);
+    assert_eq!(state(&project, 2).as_deref(), Some("applied"));
+}

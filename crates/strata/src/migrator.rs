@@ -11,7 +11,7 @@ use crate::history::{utc_now, Applied, Record};
 use crate::kept::Budget;
 use crate::migration::{Direction, Migration};
 use crate::plan::{Entry, Problem, Report, State};
-use crate::prepared::{prepare_down, prepare_up, Mode, Plan, Planned, Target};
+use crate::prepared::{prepare_down, prepare_up, Plan, Planned, Target};
 use crate::run::{run_step, Guard, HistoryChange, Subject};
 
 /// Which way a step goes.
@@ -246,21 +246,11 @@ fn execute(driver: &mut dyn Driver, plan: Plan<'_>, observer: &mut dyn Observer)
         driver.watch_history()?;
     }
     let mut elapsed = Duration::ZERO;
-    let deferrable = !driver.capabilities().transactional_ddl;
-    let mut run = || {
-        for (step, next) in plan.steps.iter().zip(plan.steps.iter().skip(1).map(Some).chain([None])) {
-            driver.check_lock()?;
-            observer.started(step.action, &step.label, &step.name);
-            let recorded = |step: &Planned<'_>| step.mode == Mode::Recorded;
-            guard.defer_finish = deferrable && recorded(step) && next.is_some_and(recorded);
-            elapsed += run_observed(observer, run_planned(driver, step, &mut guard))?;
-        }
-        Ok(())
-    };
-    let result = run();
-    // A finish left waiting for the next step's row commits, whatever stopped the run.
-    let settled = guard.settle(driver);
-    result.and(settled)?;
+    for step in &plan.steps {
+        driver.check_lock()?;
+        observer.started(step.action, &step.label, &step.name);
+        elapsed += run_observed(observer, run_planned(driver, step, &mut guard))?;
+    }
     Ok(Summary { count: plan.steps.len(), elapsed, current: plan.after })
 }
 

@@ -110,7 +110,11 @@ pub(crate) fn repair(
         Refusal::Unknown => Error::UnknownVersion { version, known: "neither history nor a file has it".to_owned() },
     })?;
     match (change, entry.migration) {
-        (Change::MarkApplied, _) => driver.set_history_state(version, RowState::Applied, None)?,
+        (Change::MarkApplied, _) => {
+            // A table made before the `failure` column gains it first (the update clears it).
+            driver.ensure_history()?;
+            driver.set_history_state(version, RowState::Applied, None)?
+        }
         (Change::Delete, _) => driver.delete_history(version)?,
         (Change::InsertFromFile, Some(migration)) => record_applied(driver, migration)?,
         (Change::InsertFromFile, None) | (Change::Nothing, _) => {}

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use crate::dialect::Statement;
 use crate::driver::{Driver, ExecError, Writes};
 use crate::error::{Error, Result};
-use crate::history::store::{self, Finish, Start};
 use crate::history::{Record, RowState, Shape};
 use crate::migration::Direction;
 use crate::migration::Step;
@@ -33,14 +32,6 @@ pub(crate) struct Subject<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Guard {
     writes: Writes,
-    /// The next step runs recorded too, on a database whose DDL commits at
-    /// once: this step's finish (its row `applied`, or deleted) waits, to be
-    /// written with the next step's `applying` row in one transaction, one
-    /// round trip where the driver batches: a commit and a round trip fewer
-    /// a step.
-    pub(crate) defer_finish: bool,
-    /// A finish kept back by [`Guard::defer_finish`], not written yet.
-    pending: Option<Finish>,
 }
 
 impl Guard {
@@ -86,34 +77,6 @@ impl Guard {
     /// Strata wrote one row, counted by `count`, before a step's statements ran.
     fn wrote(&mut self, count: fn(&mut Writes) -> &mut u64) {
         *count(&mut self.writes) += 1;
-    }
-
-    /// Writes a finish kept back by [`Guard::defer_finish`] on its own: when
-    /// the command stops, on every path, so that a step that ran never looks
-    /// unfinished for this.
-    pub(crate) fn settle(&mut self, driver: &mut dyn Driver) -> Result<()> {
-        match self.pending.take() {
-            Some(finish) => self.write(driver, finish, None),
-            None => Ok(()),
-        }
-    }
-
-    /// Writes `finish` and, when given, `start`, in one transaction, counting them.
-    fn write(&mut self, driver: &mut dyn Driver, finish: Finish, start: Option<Start<'_>>) -> Result<()> {
-        let counts: [fn(&mut Writes) -> &mut u64; 2] = [
-            match finish {
-                Finish::Applied { .. } => updated,
-                Finish::Deleted(_) => deleted,
-            },
-            match start {
-                Some(Start::Applying(_)) => inserted,
-                _ => updated,
-            },
-        ];
-        let both = start.is_some();
-        store::finish_and_start(driver, finish, start)?;
-        counts.iter().take(if both { 2 } else { 1 }).for_each(|count| self.wrote(*count));
-        Ok(())
     }
 
     /// What others wrote, when `actual` is not what Strata wrote.
@@ -239,34 +202,19 @@ fn run_unguarded(
     guard: &mut Guard,
 ) -> Result<Duration> {
     let started = Instant::now();
-    let applying = match &change {
-        HistoryChange::Insert(record) => Some(Record { state: RowState::Applying, ..record.clone() }),
-        HistoryChange::Delete(_) => None,
-    };
-    let (version, start) = match (&change, &applying) {
-        (_, Some(record)) => (record.version, Start::Applying(record)),
-        (HistoryChange::Delete(version), None) => (*version, Start::Reverting(*version)),
-        (HistoryChange::Insert(record), None) => (record.version, Start::Applying(record)),
-    };
-    match guard.pending.take() {
-        // The previous step's finish and this step's start, in one transaction.
-        Some(finish) => {
-            if let Err(error) = guard.write(driver, finish, Some(start)) {
-                guard.pending = Some(finish);
-                return Err(error);
-            }
+    let version = match &change {
+        HistoryChange::Insert(record) => {
+            let record = Record { state: RowState::Applying, ..record.clone() };
+            driver.insert_history(&record)?;
+            guard.wrote(inserted);
+            record.version
         }
-        None => match start {
-            Start::Applying(record) => {
-                driver.insert_history(record)?;
-                guard.wrote(inserted);
-            }
-            Start::Reverting(version) => {
-                driver.set_history_state(version, RowState::Reverting, None)?;
-                guard.wrote(updated);
-            }
-        },
-    }
+        HistoryChange::Delete(version) => {
+            driver.set_history_state(*version, RowState::Reverting, None)?;
+            guard.wrote(updated);
+            *version
+        }
+    };
     let mut result = execute_all(driver, subject, step, sql, false);
     if result.is_ok() && driver.in_transaction() {
         let _ = driver.rollback();
@@ -277,13 +225,6 @@ fn run_unguarded(
         return Err(record_failure(driver, version, error));
     }
     let elapsed = started.elapsed();
-    if guard.defer_finish {
-        guard.pending = Some(match change {
-            HistoryChange::Insert(record) => Finish::Applied { version: record.version, execution_ms: millis(elapsed) },
-            HistoryChange::Delete(version) => Finish::Deleted(version),
-        });
-        return Ok(elapsed);
-    }
     let written = match change {
         HistoryChange::Insert(record) => (
             driver.set_history_state(record.version, RowState::Applied, Some(millis(elapsed))),

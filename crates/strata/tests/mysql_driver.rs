@@ -457,3 +457,16 @@ fn foreign_keys_switch_off_and_every_broken_row_is_found_afterwards() {
     );
     assert!(driver.execute("INSERT INTO posts VALUES (5, 44, NULL, NULL)").is_err(), "checks are on again");
 }
+
+#[test]
+fn an_error_in_any_statement_of_one_piece_of_text_fails_it() {
+    // What a script that set `DELIMITER //` and never set `;` back sends:
+    // one piece of text, several statements, the server runs them all.
+    let Some(db) = my_test!() else { return };
+    let mut driver = open(&db);
+    let error = driver.execute("CREATE TABLE b (id INT); INSERT INTO b VALUES (1); INSERT INTO nosuch VALUES (1)");
+    let error = error.expect_err("the third statement fails");
+    assert_eq!(error.code.as_deref(), Some("1146"), "{error:?}");
+    assert!(error.message.contains("nosuch' doesn't exist"), "{error:?}");
+    driver.execute("CREATE TABLE c (id INT); INSERT INTO c VALUES (1)").unwrap();
+}

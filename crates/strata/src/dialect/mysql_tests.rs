@@ -473,3 +473,16 @@ proptest::proptest! {
         let _ = (MYSQL.transaction_control(&sql), MYSQL.transactional(&sql));
     }
 }
+
+#[test]
+fn text_holding_several_statements_is_judged_by_each_as_the_server_runs_them_all() {
+    // After `DELIMITER //` without `DELIMITER ;` back, one piece holds several statements.
+    assert!(MYSQL.transactional("INSERT INTO a VALUES (8); UPDATE a SET id = 9;"));
+    assert!(!MYSQL.transactional("INSERT INTO a VALUES (8); CREATE TABLE d (id INT)"));
+    assert_eq!(control("INSERT INTO a VALUES (1); COMMIT"), Some("COMMIT".to_owned()));
+    assert_eq!(control("BEGIN; INSERT INTO a VALUES (1)"), Some("BEGIN".to_owned()));
+    // A stored program's COMMIT runs when it is called, not when it is created.
+    let procedure = "CREATE PROCEDURE p() BEGIN INSERT INTO a VALUES (1); COMMIT; END";
+    assert_eq!(control(procedure), None);
+    assert!(!MYSQL.transactional(procedure));
+}

@@ -163,19 +163,6 @@ pub trait Driver: Connection + Send {
     /// Strata's table and inserts `records`.
     fn replace_history(&mut self, backup: &str, records: &[Record<'_>]) -> Result<()>;
 
-    /// Runs `statements` in one transaction, all or nothing (outside any
-    /// other transaction). A driver that can send them in one round trip does.
-    fn execute_batch(&mut self, statements: &[Bound<'_>]) -> Result<()> {
-        self.begin()?;
-        for (sql, params) in statements {
-            if let Err(error) = self.execute_params(sql, params) {
-                let _ = self.rollback();
-                return Err(error);
-            }
-        }
-        self.commit()
-    }
-
     /// Starts a transaction that holds the write lock from the start.
     fn begin(&mut self) -> Result<()>;
     fn commit(&mut self) -> Result<()>;

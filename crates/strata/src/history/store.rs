@@ -208,51 +208,6 @@ fn delete_statement<D: Driver + ?Sized>(driver: &D, version: u64) -> Result<Stat
     Ok((sql, vec![Param::Int(whole(version)?)]))
 }
 
-/// How a step run outside a transaction ends in history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Finish {
-    /// Applied: its row says so, with how long it took.
-    Applied { version: u64, execution_ms: u64 },
-    /// Reverted: its row goes.
-    Deleted(u64),
-}
-
-/// How a step run outside a transaction starts in history.
-pub(crate) enum Start<'a> {
-    /// Its row, `applying`.
-    Applying(&'a Record<'a>),
-    /// Its row set `reverting`.
-    Reverting(u64),
-}
-
-/// Writes `finish`, then `start` when given, in one transaction (one round
-/// trip where the driver batches).
-pub(crate) fn finish_and_start<D: Driver + ?Sized>(
-    driver: &mut D,
-    finish: Finish,
-    start: Option<Start<'_>>,
-) -> Result<()> {
-    let Some(start) = start else {
-        return match finish {
-            Finish::Applied { version, execution_ms } => {
-                driver.set_history_state(version, RowState::Applied, Some(execution_ms))
-            }
-            Finish::Deleted(version) => driver.delete_history(version),
-        };
-    };
-    let first = match finish {
-        Finish::Applied { version, execution_ms } => {
-            set_state_statement(driver, version, RowState::Applied, Some(execution_ms))?
-        }
-        Finish::Deleted(version) => delete_statement(driver, version)?,
-    };
-    let second = match start {
-        Start::Applying(record) => insert_statement(driver, record)?,
-        Start::Reverting(version) => set_state_statement(driver, version, RowState::Reverting, None)?,
-    };
-    driver.execute_batch(&[first, second])
-}
-
 /// Deletes every row (`reset`).
 pub(crate) fn clear<D: Driver + ?Sized>(driver: &mut D) -> Result<()> {
     let sql = format!("DELETE FROM {}", driver.qualified_history());

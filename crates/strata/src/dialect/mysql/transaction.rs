@@ -17,6 +17,13 @@ fn significant<'a>(tokens: impl Iterator<Item = Token<'a>>) -> Vec<Token<'a>> {
     tokens
 }
 
+/// The statements the server reads in the text between two delimiters: more
+/// than one where a `;` stands inside it (a script that set another
+/// delimiter and did not set `;` back), as the server runs them all.
+fn parts<'a>(tokens: Vec<Token<'a>>) -> Vec<Vec<Token<'a>>> {
+    tokens.split(|token| token.text == ";").filter(|part| !part.is_empty()).map(<[Token<'a>]>::to_vec).collect()
+}
+
 /// The upper-cased word at `index`, or "" when that token is no word.
 fn word(tokens: &[Token<'_>], index: usize) -> String {
     tokens.get(index).filter(|t| t.kind == TokenKind::Word).map_or_else(String::new, |t| t.text.to_ascii_uppercase())
@@ -28,7 +35,17 @@ fn word(tokens: &[Token<'_>], index: usize) -> String {
 /// and a `SET` of `autocommit`: the words to show for it.
 pub(super) fn control<'a>(tokens: impl Iterator<Item = Token<'a>>) -> Option<String> {
     let tokens = significant(tokens);
-    let words: Vec<String> = (0..3).map(|i| word(&tokens, i)).collect();
+    // A stored program's body holds `;`s and may hold COMMIT: it runs when called, not now.
+    if matches!(word(&tokens, 0).as_str(), "CREATE" | "ALTER" | "BEGIN" | "IF" | "CASE" | "LOOP" | "WHILE" | "REPEAT")
+        || tokens.get(1).is_some_and(|token| token.text == ":")
+    {
+        return control_one(&tokens[..tokens.iter().position(|t| t.text == ";").unwrap_or(tokens.len())]);
+    }
+    parts(tokens).iter().find_map(|part| control_one(part))
+}
+
+fn control_one(tokens: &[Token<'_>]) -> Option<String> {
+    let words: Vec<String> = (0..3).map(|i| word(tokens, i)).collect();
     let work = |i: usize| usize::from(words[i] == "WORK");
     let shown = |count: usize| Some(words[..count].join(" "));
     match words[0].as_str() {
@@ -40,7 +57,7 @@ pub(super) fn control<'a>(tokens: impl Iterator<Item = Token<'a>>) -> Option<Str
         "ROLLBACK" => shown(1 + work(1)),
         "XA" if !words[1].is_empty() => shown(2),
         "LOCK" | "UNLOCK" if matches!(words[1].as_str(), "TABLE" | "TABLES") => shown(2),
-        "SET" if assignments(&tokens).any(|target| !target.user && target.name.eq_ignore_ascii_case("autocommit")) => {
+        "SET" if assignments(tokens).any(|target| !target.user && target.name.eq_ignore_ascii_case("autocommit")) => {
             Some("SET autocommit".to_owned())
         }
         _ => None,
@@ -54,13 +71,17 @@ pub(super) fn control<'a>(tokens: impl Iterator<Item = Token<'a>>) -> Option<Str
 /// [`SESSION_SETTINGS`]. Anything else (DDL, account changes, `LOCK TABLES`,
 /// `CALL`, `LOAD`, a `SET` of another or a global setting, what is not known)
 /// is not: in MySQL and MariaDB most statements commit implicitly.
+/// Where the text holds several statements (see [`parts`]), each must be.
 pub(super) fn transactional<'a>(tokens: impl Iterator<Item = Token<'a>>) -> bool {
-    let tokens = significant(tokens);
+    parts(significant(tokens)).iter().all(|part| transactional_one(part))
+}
+
+fn transactional_one(tokens: &[Token<'_>]) -> bool {
     let opening = tokens.iter().take_while(|token| token.text == "(").count();
-    match word(&tokens, opening).as_str() {
+    match word(tokens, opening).as_str() {
         "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "DO" => true,
-        "SELECT" | "WITH" | "VALUES" | "TABLE" => !writes_a_file(&tokens),
-        "SET" => opening == 0 && assignments(&tokens).all(|target| target.stays_in_session()),
+        "SELECT" | "WITH" | "VALUES" | "TABLE" => !writes_a_file(tokens),
+        "SET" => opening == 0 && assignments(tokens).all(|target| target.stays_in_session()),
         _ => false,
     }
 }

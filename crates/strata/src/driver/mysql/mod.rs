@@ -10,7 +10,6 @@
 //! (`lease.rs`), checked before each step; a write of Strata's that fails
 //! once the lease is lost reports the lost lease.
 
-mod batch;
 pub(crate) mod config;
 mod error;
 mod foreign_keys;
@@ -32,7 +31,7 @@ use self::config::MyConfig;
 use self::error::db;
 use self::session::{Role, Session};
 use super::lock::{Holder, LockRequest, LockWait};
-use super::{Bound, Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record};
+use super::{Capabilities, Connection, Driver, Dropped, ExecError, OpenOptions, Param, Record};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::history::{store, Cell, HistoryTable};
@@ -316,14 +315,6 @@ impl Driver for MysqlDriver {
         history::replace(self, backup, records)
     }
 
-    /// In one round trip: `START TRANSACTION; …; COMMIT` (`batch.rs`).
-    fn execute_batch(&mut self, statements: &[Bound<'_>]) -> Result<()> {
-        let text = batch::text(statements);
-        let result = retry::write(self.in_transaction, || batch::run(&mut self.conn, &text));
-        self.in_transaction = false;
-        result.map_err(|error| self.lost_lease_or(db(error)))
-    }
-
     fn begin(&mut self) -> Result<()> {
         self.conn.query_drop("START TRANSACTION").map_err(db)?;
         self.in_transaction = true;
@@ -347,8 +338,20 @@ impl Driver for MysqlDriver {
         self.in_transaction
     }
 
+    /// Reads every result: the text between two delimiters can hold several
+    /// statements (a missing `DELIMITER ;` after a body), and the server
+    /// runs them all; an error in any of them fails the statement, as the
+    /// `mariadb` client fails the script.
     fn execute(&mut self, sql: &str) -> std::result::Result<(), ExecError> {
-        self.conn.query_drop(sql).map_err(|error| error::exec(&error, sql))?;
+        let outcome = self.conn.query_iter(sql).and_then(|mut result| {
+            while let Some(set) = result.iter() {
+                for row in set {
+                    row?;
+                }
+            }
+            Ok(())
+        });
+        outcome.map_err(|error| error::exec(&error, sql))?;
         self.track();
         Ok(())
     }
