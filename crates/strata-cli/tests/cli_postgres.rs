@@ -402,8 +402,9 @@ fn a_runner_that_waited_its_turn_is_named_from_when_it_took_the_lock() {
     wait_until_running(&mut client, &mut second, &gated(SECOND_GATE));
 
     let status = run_bounded(&pg.project, &["status"]);
-    gate.execute("SELECT pg_advisory_unlock($1)", &[&SECOND_GATE]).unwrap();
+    // Named while it still holds the lock: once let go, it finishes and its lock connection goes.
     let named = holder(&mut client, second.id(), "up").replace("<TIME> UTC", "");
+    gate.execute("SELECT pg_advisory_unlock($1)", &[&SECOND_GATE]).unwrap();
     let at_work = format!("A strata run is at work on {}: {named}", pg.shown);
     let since = status.stderr.strip_prefix(&at_work).and_then(|rest| rest.get(..19)).unwrap_or_default();
     assert!(since >= turn.as_str(), "the holder is named from {since:?}, before its turn came at {turn}:\n{status}");
