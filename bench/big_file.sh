@@ -39,7 +39,7 @@ statements=$(($(wc -l < "$work/shell.sql") - 2))
 echo "one migration of $statements statements ($(wc -c < "$work/m/0001_seed.sql") bytes); $runs runs each"
 cd "$work"
 export NO_COLOR=1
-now() { date +%s%N; }
+source "$root/bench/lib.sh"
 strata_ms=() shell_ms=() ratios=()
 for run in $(seq 1 "$runs"); do
   rm -f strata.db shell.db
@@ -53,5 +53,4 @@ for run in $(seq 1 "$runs"); do
   ratios+=("$(awk -v a=$((mid - start)) -v b=$((end - mid)) 'BEGIN { printf "%.3f", a / b }')")
   echo "run $run: strata $(((mid - start) / 1000000)) ms, shell $(((end - mid) / 1000000)) ms, ratio ${ratios[-1]}"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "median: strata $(median "${strata_ms[@]}") ms, shell $(median "${shell_ms[@]}") ms, ratio strata/shell $(median "${ratios[@]}") (target <= 1.5)"

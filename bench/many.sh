@@ -56,9 +56,7 @@ INSERT INTO t$i (name) VALUES ('x');
 done
 tac revert.lines > revert.sql
 export NO_COLOR=1
-now() { date +%s%N; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source "$root/bench/lib.sh"
 echo "$count migrations, $runs runs; times in ms"
 up_ratios=() down_ratios=()
 for run in $(seq 1 "$runs"); do

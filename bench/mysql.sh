@@ -112,10 +112,7 @@ for n in $(seq 1 "$count"); do
 done
 tr '\0\n' '\n\1' < revert.parts | tac | tr '\1' '\n' > revert.sql
 
-now() { date +%s%N; }
-ms() { echo $((($2 - $1) / 1000000)); }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source "$root/bench/lib.sh"
 fresh() { client -e "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1 CHARACTER SET utf8mb4"; }
 client_run() { client "$1" < "$2" > /dev/null; }
 
@@ -140,14 +137,4 @@ done
 echo "median ratio strata/client: apply $(median "${up_ratios[@]}") (target <= 1.0), revert $(median "${down_ratios[@]}")"
 
 # status and a no-op up with everything applied: the median of 11 runs each.
-"$STRATA" --database "$base/$s_db" --dir m up > /dev/null
-for command in status up; do
-  times=()
-  for _ in $(seq 1 11); do
-    t0=$(now)
-    "$STRATA" --database "$base/$s_db" --dir m "$command" > /dev/null
-    t1=$(now)
-    times+=("$(ms "$t0" "$t1")")
-  done
-  echo "$command with $count applied: median $(median "${times[@]}") ms"
-done
+noop_commands "$base/$s_db" "$count" ""

@@ -93,10 +93,7 @@ for n in $(seq 1 "$count"); do
 done
 tr '\0\n' '\n\1' < revert.parts | tac | tr '\1' '\n' > revert.sql
 
-now() { date +%s%N; }
-ms() { echo $((($2 - $1) / 1000000)); }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source "$root/bench/lib.sh"
 fresh() { psql -X -q "$server" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; }
 psql_run() { psql -X -q -v ON_ERROR_STOP=1 "$base/$1" -f "$2" > /dev/null; }
 
@@ -121,14 +118,4 @@ done
 echo "median ratio strata/psql: apply $(median "${up_ratios[@]}") (target <= 0.65), revert $(median "${down_ratios[@]}") (target <= 1.0)"
 
 # status and a no-op up with everything applied: the median of 11 runs each.
-"$STRATA" --database "$base/$s_db" --dir m up > /dev/null
-for command in status up; do
-  times=()
-  for _ in $(seq 1 11); do
-    t0=$(now)
-    "$STRATA" --database "$base/$s_db" --dir m "$command" > /dev/null
-    t1=$(now)
-    times+=("$(ms "$t0" "$t1")")
-  done
-  echo "$command with $count applied: median $(median "${times[@]}") ms (target < 30)"
-done
+noop_commands "$base/$s_db" "$count" " (target < 30)"
