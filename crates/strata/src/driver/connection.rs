@@ -13,9 +13,6 @@ pub enum Param<'a> {
     Text(Option<&'a str>),
 }
 
-/// A statement with its bound values, as [`crate::driver::Driver::execute_batch`] takes it.
-pub type Bound<'a> = (String, Vec<Param<'a>>);
-
 /// A connection, as the history table's code uses it. Placeholders are the
 /// dialect's ([`crate::dialect::Dialect::placeholder`]).
 pub trait Connection {

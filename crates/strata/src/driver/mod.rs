@@ -13,7 +13,7 @@ pub mod postgres;
 pub mod sqlite;
 
 pub use capabilities::Capabilities;
-pub use connection::{Bound, Connection, Param};
+pub use connection::{Connection, Param};
 pub use lock::{Holder, LockRequest, LockWait, DEFAULT_LOCK_TIMEOUT};
 
 use crate::dialect::Dialect;

@@ -54,9 +54,19 @@ fn bad_value<D: Driver + ?Sized>(driver: &D, bad: BadValue) -> Error {
 
 /// Every row, by version; empty when there is no table.
 pub(crate) fn read<D: Driver + ?Sized>(driver: &mut D) -> Result<Vec<Applied>> {
-    let Some(has_failure) = require_strata(driver)? else {
-        return Ok(Vec::new());
-    };
+    Ok(read_if_exists(driver)?.unwrap_or_default())
+}
+
+/// Every row, or `None` when there is no history table; creates nothing.
+pub(crate) fn read_if_exists<D: Driver + ?Sized>(driver: &mut D) -> Result<Option<Vec<Applied>>> {
+    match require_strata(driver)? {
+        None => Ok(None),
+        Some(has_failure) => rows(driver, has_failure).map(Some),
+    }
+}
+
+/// Every row of Strata's table, which has the [`FAILURE`] column or not.
+fn rows<D: Driver + ?Sized>(driver: &mut D, has_failure: bool) -> Result<Vec<Applied>> {
     let sql = format!(
         "SELECT version, name, checksum, applied_at, execution_ms, state, \
          CASE WHEN down_sql IS NULL THEN 0 ELSE 1 END, {} FROM {} ORDER BY version",
@@ -87,14 +97,6 @@ pub(crate) fn read<D: Driver + ?Sized>(driver: &mut D) -> Result<Vec<Applied>> {
     Ok(history)
 }
 
-/// Every row, or `None` when there is no history table; creates nothing.
-pub(crate) fn read_if_exists<D: Driver + ?Sized>(driver: &mut D) -> Result<Option<Vec<Applied>>> {
-    match require_strata(driver)? {
-        None => Ok(None),
-        Some(_) => read(driver).map(Some),
-    }
-}
-
 /// The stored down script and its options of `version`, if it has one.
 pub(crate) fn stored_down<D: Driver + ?Sized>(driver: &mut D, version: u64) -> Result<Option<(String, String)>> {
     let sql = format!(
@@ -115,15 +117,8 @@ pub(crate) fn stored_down<D: Driver + ?Sized>(driver: &mut D, version: u64) -> R
     Ok(Some((down_sql, options)))
 }
 
-use crate::driver::Bound as Statement;
-
 /// Inserts a row.
 pub(crate) fn insert<D: Driver + ?Sized>(driver: &mut D, r: &Record<'_>) -> Result<()> {
-    let (sql, params) = insert_statement(driver, r)?;
-    driver.execute_params(&sql, &params).map(drop)
-}
-
-fn insert_statement<'a, D: Driver + ?Sized>(driver: &D, r: &'a Record<'a>) -> Result<Statement<'a>> {
     let p = |n| driver.dialect().placeholder(n);
     let sql = format!(
         "INSERT INTO {} (version, name, applied_at, execution_ms, checksum, state, up_sql, down_sql, down_options) \
@@ -139,7 +134,7 @@ fn insert_statement<'a, D: Driver + ?Sized>(driver: &D, r: &'a Record<'a>) -> Re
         p(8),
         p(9)
     );
-    let params = vec![
+    let params = [
         Param::Int(whole(r.version)?),
         Param::Text(Some(r.name)),
         Param::Text(Some(&r.applied_at)),
@@ -150,7 +145,7 @@ fn insert_statement<'a, D: Driver + ?Sized>(driver: &D, r: &'a Record<'a>) -> Re
         Param::Text(r.down_sql),
         Param::Text(Some(&r.down_options)),
     ];
-    Ok((sql, params))
+    driver.execute_params(&sql, &params).map(drop)
 }
 
 /// Records why the interrupted step of `version` stopped.
@@ -168,16 +163,6 @@ pub(crate) fn set_state<D: Driver + ?Sized>(
     state: RowState,
     execution_ms: Option<u64>,
 ) -> Result<()> {
-    let (sql, params) = set_state_statement(driver, version, state, execution_ms)?;
-    driver.execute_params(&sql, &params).map(drop)
-}
-
-fn set_state_statement<D: Driver + ?Sized>(
-    driver: &D,
-    version: u64,
-    state: RowState,
-    execution_ms: Option<u64>,
-) -> Result<Statement<'static>> {
     let p = |n| driver.dialect().placeholder(n);
     let table = driver.qualified_history();
     let sql = match execution_ms {
@@ -194,18 +179,13 @@ fn set_state_statement<D: Driver + ?Sized>(
         params.push(Param::Int(whole(ms)?));
     }
     params.push(Param::Int(whole(version)?));
-    Ok((sql, params))
+    driver.execute_params(&sql, &params).map(drop)
 }
 
 /// Deletes a row.
 pub(crate) fn delete<D: Driver + ?Sized>(driver: &mut D, version: u64) -> Result<()> {
-    let (sql, params) = delete_statement(driver, version)?;
-    driver.execute_params(&sql, &params).map(drop)
-}
-
-fn delete_statement<D: Driver + ?Sized>(driver: &D, version: u64) -> Result<Statement<'static>> {
     let sql = format!("DELETE FROM {} WHERE version = {}", driver.qualified_history(), driver.dialect().placeholder(1));
-    Ok((sql, vec![Param::Int(whole(version)?)]))
+    driver.execute_params(&sql, &[Param::Int(whole(version)?)]).map(drop)
 }
 
 /// Deletes every row (`reset`).
